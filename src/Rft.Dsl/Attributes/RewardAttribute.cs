@@ -1,0 +1,20 @@
+namespace Rft;
+
+/// <summary>
+/// A reward function. Its parameters are bound by name to fields of the record, or take the record
+/// itself, or a <see cref="Completion"/>. It returns <c>float</c>, <c>double</c> or
+/// <c>ValueTask&lt;float&gt;</c>; the trainer sums rewards by weight. A reward that throws or returns
+/// NaN masks that sample and is counted; the run goes on.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false)]
+public sealed class RewardAttribute : Attribute
+{
+    /// <summary>Weight of this reward in the total; must be positive.</summary>
+    public double Weight { get; set; } = 1.0;
+
+    /// <summary>
+    /// This reward is the task's correctness: a completion scoring at least 1 counts as correct in the
+    /// accuracy metric and in evaluation. When no reward says so, the first declared reward is used.
+    /// </summary>
+    public bool Accuracy { get; set; }
+}
