@@ -1,0 +1,54 @@
+using System.Collections.Generic;
+using System.Linq;
+
+namespace Rft.Generators.Options;
+
+/// <summary>
+/// Which attribute property becomes which option and its valid range: one table for the parser's
+/// compile-time checks and the emitter's <c>Validate()</c>.
+/// </summary>
+internal static class OptionCatalog
+{
+    /// <summary>The rule of every <c>&lt;Source&gt;Weight</c> and <c>&lt;Reward&gt;Weight</c> option.</summary>
+    public static OptionRule Weight => OptionRule.Positive;
+
+    public static IReadOnlyList<OptionEntry> Entries { get; } = new[]
+    {
+        new OptionEntry("Training", "Seed", "Seed", OptionRule.AtLeast(0)),
+        new OptionEntry("Training", "Steps", "Steps", OptionRule.AtLeast(0)),
+        new OptionEntry("Training", "LearningRate", "LearningRate", OptionRule.Positive),
+        new OptionEntry("Training", "WarmupSteps", "WarmupSteps", OptionRule.AtLeast(0)),
+        new OptionEntry("Training", "MinLearningRateRatio", "MinLearningRateRatio", OptionRule.InRange(0, 1)),
+        new OptionEntry("Training", "WeightDecay", "WeightDecay", OptionRule.AtLeast(0)),
+        new OptionEntry("Training", "MaxGradNorm", "MaxGradNorm", OptionRule.AtLeast(0)),
+        new OptionEntry("Training", "LogEvery", "LogEvery", OptionRule.AtLeast(1)),
+        new OptionEntry("Training", "EvalEvery", "EvalEvery", OptionRule.AtLeast(0)),
+        new OptionEntry("Grpo", "GroupSize", "GroupSize", OptionRule.AtLeast(2)),
+        new OptionEntry("Grpo", "PromptsPerStep", "PromptsPerStep", OptionRule.AtLeast(1)),
+        new OptionEntry("Grpo", "ClipLow", "ClipLow", OptionRule.InRange(0, 1)),
+        new OptionEntry("Grpo", "ClipHigh", "ClipHigh", OptionRule.AtLeast(0)),
+        new OptionEntry("Grpo", "Epsilon", "Epsilon", OptionRule.Positive),
+        new OptionEntry("KlPenalty", "Beta", "KlBeta", OptionRule.AtLeast(0)),
+        new OptionEntry("EntropyBonus", "Coefficient", "EntropyCoefficient", OptionRule.AtLeast(0)),
+        new OptionEntry("Rollout", "MaxNewTokens", "MaxNewTokens", OptionRule.AtLeast(1)),
+        new OptionEntry("Rollout", "MaxPromptTokens", "MaxPromptTokens", OptionRule.AtLeast(1)),
+        new OptionEntry("Rollout", "Temperature", "Temperature", OptionRule.AtLeast(0)),
+        new OptionEntry("Rollout", "TopP", "TopP", OptionRule.InRangeExclusiveLow(0, 1)),
+        new OptionEntry("SftWarmup", "MaxSteps", "SftMaxSteps", OptionRule.AtLeast(0)),
+        new OptionEntry("SftWarmup", "BatchSize", "SftBatchSize", OptionRule.AtLeast(1)),
+        new OptionEntry("SftWarmup", "LearningRate", "SftLearningRate", OptionRule.Positive),
+        new OptionEntry("SftWarmup", "TargetAccuracy", "SftTargetAccuracy", OptionRule.AtLeast(0)),
+        new OptionEntry("SftWarmup", "EvalEvery", "SftEvalEvery", OptionRule.AtLeast(1)),
+        new OptionEntry("SftWarmup", "ValidationSize", "SftValidationSize", OptionRule.AtLeast(1)),
+        new OptionEntry("EvalSource", "Count", "EvalCount", OptionRule.AtLeast(1)),
+    };
+
+    private static readonly Dictionary<string, OptionEntry> ByOption = Entries.ToDictionary(e => e.Option);
+
+    /// <summary>The entry of an attribute's property (attribute name without "Attribute"), or null.</summary>
+    public static OptionEntry? Find(string attribute, string property) =>
+        Entries.FirstOrDefault(e => e.Attribute == attribute && e.Property == property);
+
+    /// <summary>The rule of a catalogued option.</summary>
+    public static OptionRule RuleOf(string option) => ByOption[option].Rule;
+}

@@ -1,0 +1,194 @@
+using System.Collections.Generic;
+using Rft.Generators.Emit;
+using Rft.Generators.Options;
+using Rft.Generators.Specs;
+
+namespace Rft.Generators;
+
+public sealed partial class RftGenerator
+{
+    internal static partial class Emitter
+    {
+        private const string Checks = "global::Rft.Training.OptionChecks";
+
+        /// <summary>One option: a settable property with the attribute's value as its default, and its checks.</summary>
+        private sealed record OptionProperty(string Name, string Type, string? Initializer, IReadOnlyList<string> Validation);
+
+        /// <summary>The options of one attribute, under a <c>// [Attribute]</c> comment.</summary>
+        private sealed record OptionSection(string Title, IReadOnlyList<OptionProperty> Properties);
+
+        private static string EmitOptions(PipelineSpec pipeline)
+        {
+            var writer = new SourceWriter();
+            WriteHeader(writer, pipeline);
+            writer.WriteLine($$"""
+                /// <summary>
+                /// Every setting of the <see cref="{{pipeline.FullName}}"/> pipeline, with the pipeline's
+                /// attribute values as defaults. Bound from the configuration section "Rft": appsettings.json,
+                /// environment variables (Rft__Steps=500) or the command line (--Rft:Steps=500).
+                /// </summary>
+                {{GeneratedCodeAttribute}}
+                {{Accessibility(pipeline)}} sealed partial class {{pipeline.OptionsName}} : global::Rft.Training.IRftOptions
+                """);
+            writer.OpenBlock();
+            writer.WriteLine("""
+                /// <summary>The configuration section the options bind from.</summary>
+                public const string SectionName = "Rft";
+                """);
+
+            var sections = OptionSections(pipeline);
+            foreach (var section in sections)
+            {
+                writer.WriteLine();
+                writer.WriteLine("// " + section.Title);
+                foreach (var option in section.Properties)
+                {
+                    writer.WriteLine(option.Initializer is null
+                        ? $"public {option.Type} {option.Name} {{ get; set; }}"
+                        : $"public {option.Type} {option.Name} {{ get; set; }} = {option.Initializer};");
+                }
+            }
+
+            writer.WriteLine();
+            writer.WriteLine("""
+                /// <inheritdoc />
+                public global::System.Collections.Generic.IReadOnlyList<string> Validate()
+                """);
+            writer.OpenBlock();
+            writer.WriteLine("var errors = new global::System.Collections.Generic.List<string>();");
+            foreach (var section in sections)
+            {
+                foreach (var option in section.Properties)
+                {
+                    foreach (var line in option.Validation) writer.WriteLine(line);
+                }
+            }
+
+            writer.WriteLine("return errors;");
+            writer.CloseBlock();
+            writer.CloseBlock();
+            return writer.ToString();
+        }
+
+        private static List<OptionSection> OptionSections(PipelineSpec pipeline)
+        {
+            var training = pipeline.Training;
+            var grpo = pipeline.Loss.Grpo;
+            var rollout = pipeline.Rollout;
+            var sections = new List<OptionSection>
+            {
+                new("[Training]", new[]
+                {
+                    Int("Seed", training.Seed),
+                    Int("Steps", training.Steps),
+                    Double("LearningRate", training.LearningRate),
+                    Int("WarmupSteps", training.WarmupSteps),
+                    Double("MinLearningRateRatio", training.MinLearningRateRatio),
+                    Double("WeightDecay", training.WeightDecay),
+                    Double("MaxGradNorm", training.MaxGradNorm),
+                    Int("LogEvery", training.LogEvery),
+                    Int("EvalEvery", training.EvalEvery),
+                    new OptionProperty("RunDirectory", "string", Literals.String("runs"), new[]
+                    {
+                        $"{Checks}.NotEmpty(errors, \"Rft:RunDirectory\", RunDirectory);",
+                    }),
+                }),
+                new("[Policy]", new[]
+                {
+                    new OptionProperty("PolicyPreset", "string", Literals.String(pipeline.Policy.Preset), new[]
+                    {
+                        $"{Checks}.Preset(errors, \"Rft:PolicyPreset\", PolicyPreset, PolicyPath);",
+                    }),
+                    new OptionProperty("PolicyPath", "string?", pipeline.Policy.Path is null ? null : Literals.String(pipeline.Policy.Path), new[]
+                    {
+                        // The trainer builds presets only; a path must not be silently ignored.
+                        "if (!string.IsNullOrEmpty(PolicyPath))",
+                        "    errors.Add($\"Rft:PolicyPath = '{PolicyPath}' is not supported yet: policies are built from a preset and trained from scratch; remove it and choose Rft:PolicyPreset.\");",
+                    }),
+                }),
+                new("[Grpo]", new[]
+                {
+                    Int("GroupSize", grpo.GroupSize),
+                    Int("PromptsPerStep", grpo.PromptsPerStep),
+                    Double("ClipLow", grpo.ClipLow),
+                    Double("ClipHigh", grpo.ClipHigh),
+                    new OptionProperty("ScaleByStd", "bool", Literals.Bool(grpo.ScaleByStd), new string[0]),
+                    Double("Epsilon", grpo.Epsilon),
+                }),
+            };
+
+            if (pipeline.Loss.KlPenalty is { } kl)
+            {
+                sections.Add(new("[KlPenalty]", new[]
+                {
+                    Double("KlBeta", kl.Beta),
+                    new OptionProperty("KlEstimator", "global::Rft.KlEstimator", KlEstimatorLiteral(kl.Estimator), new[]
+                    {
+                        "if (!global::System.Enum.IsDefined(KlEstimator))",
+                        "    errors.Add($\"Rft:KlEstimator = {KlEstimator} is invalid: it must be one of {string.Join(\", \", global::System.Enum.GetNames<global::Rft.KlEstimator>())}.\");",
+                    }),
+                }));
+            }
+
+            if (pipeline.Loss.EntropyBonus is { } entropy)
+                sections.Add(new("[EntropyBonus]", new[] { Double("EntropyCoefficient", entropy.Coefficient) }));
+
+            sections.Add(new("[Rollout]", new[]
+            {
+                Int("MaxNewTokens", rollout.MaxNewTokens),
+                Int("MaxPromptTokens", rollout.MaxPromptTokens),
+                Double("Temperature", rollout.Temperature),
+                Double("TopP", rollout.TopP),
+            }));
+
+            if (pipeline.Warmup is { } warmup)
+            {
+                sections.Add(new("[SftWarmup]", new[]
+                {
+                    Int("SftMaxSteps", warmup.MaxSteps),
+                    Int("SftBatchSize", warmup.BatchSize),
+                    Double("SftLearningRate", warmup.LearningRate),
+                    Double("SftTargetAccuracy", warmup.TargetAccuracy),
+                    Int("SftEvalEvery", warmup.EvalEvery),
+                    Int("SftValidationSize", warmup.ValidationSize),
+                }));
+            }
+
+            sections.Add(new("[EvalSource]", new[] { Int("EvalCount", pipeline.Evaluation.Count) }));
+
+            var sourceWeights = new List<OptionProperty>();
+            foreach (var source in pipeline.Sources) sourceWeights.Add(Weight(source.Method + "Weight", source.Weight));
+            sections.Add(new("[Source] weights", sourceWeights));
+
+            var rewardWeights = new List<OptionProperty>();
+            foreach (var reward in pipeline.Rewards) rewardWeights.Add(Weight(reward.Method + "Weight", reward.Weight));
+            sections.Add(new("[Reward] weights", rewardWeights));
+            return sections;
+        }
+
+        private static OptionProperty Int(string name, int value) =>
+            new(name, "int", Literals.Int(value), new[] { Validation(name, OptionCatalog.RuleOf(name)) });
+
+        private static OptionProperty Double(string name, double value) =>
+            new(name, "double", Literals.Double(value), new[] { Validation(name, OptionCatalog.RuleOf(name)) });
+
+        private static OptionProperty Weight(string name, double value) =>
+            new(name, "double", Literals.Double(value), new[] { Validation(name, OptionCatalog.Weight) });
+
+        private static string Validation(string name, OptionRule rule)
+        {
+            string bounds = rule.Kind switch
+            {
+                OptionRuleKind.AtLeast => ", " + Literals.Double(rule.Low),
+                OptionRuleKind.Positive => string.Empty,
+                _ => ", " + Literals.Double(rule.Low) + ", " + Literals.Double(rule.High),
+            };
+            return $"{Checks}.{rule.CheckMethod}(errors, \"Rft:{name}\", {name}{bounds});";
+        }
+
+        private static string KlEstimatorLiteral(string estimator) =>
+            estimator.Length > 0 && (char.IsDigit(estimator[0]) || estimator[0] == '-')
+                ? "(global::Rft.KlEstimator)(" + estimator + ")"
+                : "global::Rft.KlEstimator." + estimator;
+    }
+}

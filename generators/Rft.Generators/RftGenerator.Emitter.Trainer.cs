@@ -1,0 +1,649 @@
+using System.Collections.Generic;
+using System.Linq;
+using Rft.Generators.Emit;
+using Rft.Generators.Specs;
+
+namespace Rft.Generators;
+
+public sealed partial class RftGenerator
+{
+    internal static partial class Emitter
+    {
+        /// <summary>
+        /// The trainer: straight-line code for exactly this pipeline. Only what the declared loss terms
+        /// read is built or computed: no reference policy without [KlPenalty], no entropy without
+        /// [EntropyBonus], no warm-up without [Demonstration].
+        /// </summary>
+        private static string EmitTrainer(PipelineSpec pipeline)
+        {
+            var trainer = new TrainerModel(pipeline);
+            var writer = new SourceWriter();
+            WriteHeader(writer, pipeline);
+            writer.WriteLine("partial class " + Identifiers.Escape(pipeline.Name));
+            writer.OpenBlock();
+            WriteTrainerSummary(writer, trainer);
+            writer.WriteLine(GeneratedCodeAttribute);
+            writer.WriteLine("public sealed class Trainer : global::Rft.Training.IPipelineTrainer");
+            writer.OpenBlock();
+            WriteFields(writer, trainer);
+            writer.WriteLine();
+            WriteConstructor(writer, trainer);
+            writer.WriteLine();
+            WriteSetup(writer, trainer);
+            writer.WriteLine();
+            WriteWarmUp(writer, trainer);
+            writer.WriteLine();
+            WriteTrainAsync(writer, trainer);
+            writer.WriteLine();
+            WriteScore(writer, trainer);
+            writer.WriteLine();
+            WriteUpdate(writer, trainer);
+            writer.WriteLine();
+            WriteEvaluation(writer, trainer);
+            writer.WriteLine();
+            WriteCheckpointAndDispose(writer, trainer);
+            writer.CloseBlock();
+            writer.CloseBlock();
+            return writer.ToString();
+        }
+
+        private static void WriteTrainerSummary(SourceWriter writer, TrainerModel t)
+        {
+            var p = t.Pipeline;
+            var rewardList = p.Rewards.Select(r => r.IsAccuracy ? r.Method + " (accuracy)" : r.Method).ToList();
+            string rewards = (rewardList.Count == 1 ? "the reward " : "the rewards ") + Conjunction(rewardList);
+            string objective = "GRPO with the clipped surrogate on " + rewards + ", aggregated by token mean.";
+            writer.WriteLine("/// <summary>");
+            writer.WriteLine($"/// The training loop compiled from <see cref=\"{p.FullName}\"/>:");
+            WriteWrapped(writer, "/// ", p.Warmup is { } warmup
+                ? $"a supervised warm-up on <c>{warmup.Demonstration}</c>, then {objective}"
+                : objective);
+            WriteWrapped(writer, "/// ", p.Loss.KlPenalty is null
+                ? "No KL term is declared: no reference policy is built or run."
+                : "A KL penalty (Rft:KlBeta, Rft:KlEstimator) to a frozen reference policy, the policy as RL starts, is added to the loss.");
+            WriteWrapped(writer, "/// ", p.Loss.EntropyBonus is null
+                ? "No entropy term is declared: entropy is not computed."
+                : "An entropy bonus (Rft:EntropyCoefficient) on the completion tokens is subtracted from the loss.");
+            writer.WriteLine("/// </summary>");
+        }
+
+        private static void WriteFields(SourceWriter writer, TrainerModel t)
+        {
+            var p = t.Pipeline;
+            string record = p.RecordType;
+            writer.WriteLine($$"""
+                private static readonly string[] RewardNames = { {{string.Join(", ", p.Rewards.Select(r => Literals.String(r.Method)))}} };
+
+                // Validation and evaluation decode this many prompts at a time.
+                private const int EvaluationChunk = 128;
+
+                private readonly {{p.OptionsFullName}} _options;
+                """);
+            if (p.HasInstanceRewards) writer.WriteLine($"private readonly {p.FullName} _pipeline;");
+            writer.WriteLine($$"""
+
+                // Built once in Setup() and reused by every step.
+                private global::Rft.Text.CharTokenizer _tokenizer = null!;
+                private global::Rft.Models.LlamaForCausalLM _policy = null!;
+                private global::Rft.Rollout.Sampler _sampler = null!;
+                private global::Rft.Rollout.PromptBatch _prompts = null!;
+                private global::Rft.Rollout.CompletionTexts _completions = null!;
+                private global::Rft.Data.Mixture<{{record}}> _mixture = null!;
+                private global::Rft.Training.PolicyOptimizer? _optimizer;
+                """);
+            if (p.Loss.NeedsReferencePolicy)
+                writer.WriteLine("private global::Rft.Models.LlamaForCausalLM? _reference; // [KlPenalty]: frozen when RL starts");
+            writer.WriteLine($$"""
+                private global::TorchSharp.torch.Generator _sampling = null!;
+                private {{record}}[] _records = null!;
+                """);
+            if (p.Warmup is not null) writer.WriteLine($"private {record}[] _validation = null!;");
+            writer.WriteLine($$"""
+                private {{record}}[] _heldOut = null!;
+                private global::Rft.Training.ScoreBuffer _scores = null!;
+                """);
+            foreach (var reward in t.Rewards) writer.WriteLine($"private float[] {reward.Field} = null!;");
+            if (p.Warmup is not null) writer.WriteLine("private global::Rft.Training.StepReport _sftReport = null!;");
+            writer.WriteLine("private global::Rft.Training.StepReport _rlReport = null!;");
+            if (p.Warmup is not null) writer.WriteLine("private int _sftSteps;");
+            writer.WriteLine("private int _rlSteps;");
+        }
+
+        private static void WriteConstructor(SourceWriter writer, TrainerModel t)
+        {
+            var p = t.Pipeline;
+            if (p.HasInstanceRewards)
+            {
+                writer.WriteLine($$"""
+                    /// <param name="pipeline">The pipeline instance whose instance rewards score completions (resolved from DI).</param>
+                    public Trainer(global::Microsoft.Extensions.Options.IOptions<{{p.OptionsFullName}}> options, {{p.FullName}} pipeline)
+                    {
+                        _options = options.Value;
+                        _pipeline = pipeline;
+                    }
+                    """);
+            }
+            else
+            {
+                writer.WriteLine($$"""
+                    public Trainer(global::Microsoft.Extensions.Options.IOptions<{{p.OptionsFullName}}> options)
+                    {
+                        _options = options.Value;
+                    }
+                    """);
+            }
+
+            writer.WriteLine();
+            writer.WriteLine($$"""
+                /// <inheritdoc />
+                public string PipelineName => {{Literals.String(p.Name)}};
+
+                /// <inheritdoc />
+                public bool HasWarmUp => {{(p.Warmup is null ? "false" : "_options.SftMaxSteps > 0")}};
+                """);
+        }
+
+        private static void WriteSetup(SourceWriter writer, TrainerModel t)
+        {
+            var p = t.Pipeline;
+            writer.WriteLine("""
+                /// <inheritdoc />
+                public void Setup()
+                """);
+            writer.OpenBlock();
+            writer.WriteLine("""
+                global::Rft.RftRuntime.EnsureNativeLibrary();
+                var seeds = new global::Rft.Training.SeedSequence(_options.Seed);
+                global::TorchSharp.torch.manual_seed(seeds.Derive("torch"));
+
+                """);
+
+            // Records.
+            string heldOut = p.Evaluation.Method is { } evalSource
+                ? $"global::Rft.Data.Records.Take({t.Static(evalSource)}(new global::System.Random(seeds.Derive(\"heldout\"))), _options.EvalCount, {Literals.String("[EvalSource] " + evalSource)});"
+                : "CreateMixture(seeds.Derive(\"heldout\")).Take(_options.EvalCount);";
+            string heldOutSet = p.Evaluation.Method is null
+                ? "the evaluation set (no [EvalSource] is declared: drawn from the sources)"
+                : "the held-out evaluation set";
+            WriteWrapped(writer, "// ", p.Warmup is null
+                ? $"Records: the training mixture and {heldOutSet}, each from its own seeded stream."
+                : $"Records: the training mixture, validation records for the warm-up's stopping rule and {heldOutSet}, each from its own seeded stream.");
+            writer.WriteLine("_mixture = CreateMixture(seeds.Derive(\"mixture\"));");
+            if (p.Warmup is not null) writer.WriteLine("_validation = CreateMixture(seeds.Derive(\"validation\")).Take(_options.SftValidationSize);");
+            writer.WriteLine("_heldOut = " + heldOut);
+            writer.WriteLine();
+
+            // Tokenizer and policy.
+            writer.WriteLine($$"""
+                // A character tokenizer over the characters of rendered prompts{{(p.Warmup is null ? "" : " and demonstrations")}}.
+                _tokenizer = global::Rft.Text.CharTokenizer.FromCorpus(TokenizerCorpus(CreateMixture(seeds.Derive("tokenizer")).Take(2048), _heldOut));
+
+                // The policy: preset {{Literals.String(p.Policy.Preset)}}, trained from scratch.
+                var config = global::Rft.Models.ModelPresets.Get(_options.PolicyPreset, _tokenizer.VocabSize, _options.MaxPromptTokens + _options.MaxNewTokens + 1);
+                _policy = global::Rft.Models.LlamaForCausalLM.Create(config, seeds.Derive("policy"));
+
+                // Rollout buffers, allocated once: KV cache, prompt tokens, decoded text, scores.
+                int rows = _options.PromptsPerStep * _options.GroupSize;
+                int samplerRows = global::System.Math.Max(rows, EvaluationChunk);
+                _sampler = new global::Rft.Rollout.Sampler(_policy, _tokenizer, samplerRows, _options.MaxPromptTokens, _options.MaxNewTokens);
+                _prompts = new global::Rft.Rollout.PromptBatch(samplerRows, _options.MaxPromptTokens);
+                _completions = new global::Rft.Rollout.CompletionTexts(samplerRows, _options.MaxNewTokens, _tokenizer);
+                _sampling = new global::TorchSharp.torch.Generator((ulong)seeds.Derive("sampling"));
+                _records = new {{p.RecordType}}[_options.PromptsPerStep];
+                _scores = new global::Rft.Training.ScoreBuffer(rows);
+                """);
+            foreach (var reward in t.Rewards) writer.WriteLine($"{reward.Field} = new float[rows];");
+            if (p.Warmup is not null)
+                writer.WriteLine("_sftReport = new global::Rft.Training.StepReport(global::Rft.Training.TrainingPhase.Sft, global::System.Array.Empty<string>());");
+            writer.WriteLine("_rlReport = new global::Rft.Training.StepReport(global::Rft.Training.TrainingPhase.Rl, RewardNames);");
+            writer.CloseBlock();
+            writer.WriteLine();
+
+            // The mixture.
+            writer.WriteLine($$"""
+                private global::Rft.Data.Mixture<{{p.RecordType}}> CreateMixture(int seed) =>
+                    new(seed, new global::Rft.Data.MixtureSource<{{p.RecordType}}>[]
+                    {
+                """);
+            writer.Indentation += 2;
+            foreach (var source in p.Sources)
+                writer.WriteLine($"new({Literals.String(source.Method)}, _options.{source.Method}Weight, {t.Static(source.Method)}),");
+            writer.Indentation -= 2;
+            writer.WriteLine("    });");
+            writer.WriteLine();
+
+            // The tokenizer's corpus.
+            writer.WriteLine($"private static global::System.Collections.Generic.IEnumerable<string> TokenizerCorpus({p.RecordType}[] records, {p.RecordType}[] heldOut)");
+            writer.OpenBlock();
+            if (p.Warmup is { } warmup)
+            {
+                writer.WriteLine($$"""
+                    foreach (var record in records)
+                    {
+                        yield return {{t.Static(p.Prompt)}}(record);
+                        yield return {{t.Static(warmup.Demonstration)}}(record);
+                    }
+                    """);
+            }
+            else
+            {
+                writer.WriteLine($"foreach (var record in records) yield return {t.Static(p.Prompt)}(record);");
+            }
+
+            writer.WriteLine($$"""
+
+                // Held-out prompts too, so that evaluation never meets a character the tokenizer lacks.
+                foreach (var record in heldOut) yield return {{t.Static(p.Prompt)}}(record);
+                """);
+            writer.CloseBlock();
+        }
+
+        private static void WriteWarmUp(SourceWriter writer, TrainerModel t)
+        {
+            var p = t.Pipeline;
+            if (p.Warmup is not { } warmup)
+            {
+                writer.WriteLine("""
+                    /// <inheritdoc />
+                    /// <remarks>No [Demonstration] is declared: there is no supervised warm-up.</remarks>
+                    public global::System.Collections.Generic.IEnumerable<global::Rft.Training.StepReport> WarmUp(global::System.Threading.CancellationToken cancellationToken) =>
+                        global::System.Array.Empty<global::Rft.Training.StepReport>();
+                    """);
+                return;
+            }
+
+            string prompt = t.Static(p.Prompt);
+            string demonstration = t.Static(warmup.Demonstration);
+            writer.WriteLine($$"""
+                /// <inheritdoc />
+                public global::System.Collections.Generic.IEnumerable<global::Rft.Training.StepReport> WarmUp(global::System.Threading.CancellationToken cancellationToken)
+                {
+                    // Supervised warm-up: cross-entropy on {{warmup.Demonstration}}(record) after {{p.Prompt}}(record), until the
+                    // validation accuracy reaches SftTargetAccuracy or SftMaxSteps have run.
+                    using var optimizer = new global::Rft.Training.PolicyOptimizer(_policy, new global::Rft.Training.OptimizerSettings(
+                        _options.SftLearningRate, _options.WeightDecay, _options.MaxGradNorm, _options.WarmupSteps, _options.SftMaxSteps, _options.MinLearningRateRatio));
+                    using var batch = new global::Rft.Training.SupervisedBatch(_options.SftBatchSize, _options.MaxPromptTokens + _options.MaxNewTokens + 1);
+                    var report = _sftReport;
+                    report.TotalSteps = _options.SftMaxSteps;
+                    for (int step = 1; step <= _options.SftMaxSteps && !cancellationToken.IsCancellationRequested; step++)
+                    {
+                        long started = global::System.Diagnostics.Stopwatch.GetTimestamp();
+                        batch.Clear();
+                        for (int i = 0; i < _options.SftBatchSize; i++)
+                        {
+                            var record = _mixture.Next();
+                            batch.Add({{prompt}}(record), {{demonstration}}(record), _tokenizer);
+                        }
+
+                        using (var scope = global::TorchSharp.torch.NewDisposeScope())
+                        {
+                            var loss = global::Rft.Algorithms.SupervisedLoss.CrossEntropy(_policy, batch);
+                            optimizer.ZeroGrad();
+                            loss.backward();
+                            report.GradNorm = optimizer.Step(step);
+                            report.Loss = loss.item<float>();
+                        }
+
+                        report.Step = step;
+                        report.LearningRate = optimizer.LearningRate;
+                        report.ValidationAccuracy = double.NaN;
+                        _sftSteps = step;
+                        bool reachedTarget = false;
+                        if (step % _options.SftEvalEvery == 0 || step == _options.SftMaxSteps)
+                        {
+                            report.ValidationAccuracy = (double)CountCorrect(_validation) / _validation.Length;
+                            reachedTarget = report.ValidationAccuracy >= _options.SftTargetAccuracy;
+                        }
+
+                        report.Seconds = global::System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+                        yield return report;
+                        if (reachedTarget) yield break;
+                    }
+                }
+                """);
+        }
+
+        private static void WriteTrainAsync(SourceWriter writer, TrainerModel t)
+        {
+            var p = t.Pipeline;
+            writer.WriteLine("""
+                /// <inheritdoc />
+                public async global::System.Collections.Generic.IAsyncEnumerable<global::Rft.Training.StepReport> TrainAsync(
+                    [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken)
+                {
+                    _optimizer = new global::Rft.Training.PolicyOptimizer(_policy, new global::Rft.Training.OptimizerSettings(
+                        _options.LearningRate, _options.WeightDecay, _options.MaxGradNorm, _options.WarmupSteps, _options.Steps, _options.MinLearningRateRatio));
+                """);
+            writer.Indentation++;
+            if (p.Loss.NeedsReferencePolicy)
+            {
+                writer.WriteLine("""
+
+                    // The KL term's reference: a frozen copy of the policy as RL starts, after any warm-up.
+                    _reference ??= global::Rft.Training.ReferencePolicy.Create(_policy);
+
+                    """);
+            }
+
+            writer.WriteLine($$"""
+                var sampling = new global::Rft.Rollout.SamplingSettings(_options.MaxNewTokens, _options.Temperature, _options.TopP);
+                var report = _rlReport;
+                report.TotalSteps = _options.Steps;
+                for (int step = 1; step <= _options.Steps && !cancellationToken.IsCancellationRequested; step++)
+                {
+                    long started = global::System.Diagnostics.Stopwatch.GetTimestamp();
+
+                    // 1. Draw PromptsPerStep records from the mixture and render their prompts.
+                    _prompts.Clear();
+                    for (int p = 0; p < _records.Length; p++)
+                    {
+                        var record = _mixture.Next();
+                        _records[p] = record;
+                        _prompts.Add({{t.Static(p.Prompt)}}(record), _tokenizer);
+                    }
+
+                    // 2. Roll out GroupSize completions of each prompt with the current policy
+                    //    (no gradients, static KV cache); rows [p*G, (p+1)*G) belong to prompt p.
+                    var rollout = _sampler.Generate(_prompts, _options.GroupSize, sampling, _sampling);
+                    _completions.Decode(rollout);
+
+                    // 3. Score every completion with each reward. A reward that throws or returns NaN
+                    //    masks its sample out of the loss and is counted; the run goes on.
+                    {{(p.HasAsyncRewards ? "await ScoreAsync(rollout.Rows);" : "Score(rollout.Rows);")}}
+
+                    // 4-7. Advantages, loss, backward and optimizer step.
+                    Update(rollout, step, report);
+
+                    report.Step = step;
+                    _rlSteps = step;
+                    report.ValidationAccuracy = _options.EvalEvery > 0 && step % _options.EvalEvery == 0
+                        ? (double)CountCorrect(_heldOut) / _heldOut.Length
+                        : double.NaN;
+                    report.Seconds = global::System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+                    yield return report;
+                }
+                """);
+            if (!p.HasAsyncRewards)
+            {
+                // Every reward is synchronous: nothing else awaits in this async iterator.
+                writer.WriteLine();
+                writer.WriteLine("await global::System.Threading.Tasks.Task.CompletedTask;");
+            }
+
+            writer.CloseBlock();
+        }
+
+        private static void WriteScore(SourceWriter writer, TrainerModel t)
+        {
+            var p = t.Pipeline;
+            writer.WriteLine(p.HasAsyncRewards
+                ? """
+                  // Awaits the asynchronous rewards one completion at a time; no tensor is alive across an await.
+                  private async global::System.Threading.Tasks.ValueTask ScoreAsync(int rows)
+                  """
+                : "private void Score(int rows)");
+            writer.OpenBlock();
+            writer.WriteLine("""
+                _scores.Clear(rows);
+                for (int i = 0; i < rows; i++)
+                """);
+            writer.OpenBlock();
+            writer.WriteLine("""
+                var record = _records[i / _options.GroupSize];
+                var completion = _completions[i];
+
+                """);
+            foreach (var reward in t.Rewards)
+            {
+                string call = t.Call(reward.Spec, "record", "completion");
+                string value = reward.Spec.Returns switch
+                {
+                    RewardReturnKind.Double => "(float)" + call,
+                    RewardReturnKind.ValueTaskOfSingle => "await " + call,
+                    _ => call,
+                };
+                writer.WriteLine($$"""
+                    float {{reward.Local}};
+                    try { {{reward.Local}} = {{value}}; }
+                    catch (global::System.Exception exception) { {{reward.Local}} = float.NaN; _scores.RecordFailure({{Literals.String(reward.Spec.Method)}}, exception); }
+                    {{reward.Field}}[i] = {{reward.Local}};
+
+                    """);
+            }
+
+            string total = string.Join(" + ", t.Rewards.Select(r => $"_options.{r.Spec.Method}Weight * {r.Local}"));
+            writer.WriteLine($"_scores.Set(i, (float)({total}), {t.Accuracy.Local} >= 1f);");
+            writer.CloseBlock();
+            writer.CloseBlock();
+        }
+
+        private static void WriteUpdate(SourceWriter writer, TrainerModel t)
+        {
+            var p = t.Pipeline;
+            bool entropy = p.Loss.NeedsEntropy;
+            writer.WriteLine($$"""
+                private void Update(global::Rft.Rollout.RolloutBatch rollout, int step, global::Rft.Training.StepReport report)
+                {
+                    using var scope = global::TorchSharp.torch.NewDisposeScope();
+
+                    // 4. GRPO advantages: each score minus its group's mean, over the group's std (+ Epsilon).
+                    var scores = _scores.Scores(rollout.Sequences.device);                                   // [N]
+                    var advantages = global::Rft.Algorithms.GroupAdvantages.Grpo(scores, _options.GroupSize, _options.Epsilon, _options.ScaleByStd);
+                    var mask = rollout.CompletionMask * _scores.ValidMask(rollout.Sequences.device).unsqueeze(1); // [N, T]
+
+                """);
+            writer.Indentation++;
+            writer.WriteLine(entropy
+                ? """
+                  // 5. One forward pass of the policy: log-probabilities of the sampled tokens and the
+                  //    entropy of each position, in chunks.
+                  var (logProbs, entropy) = global::Rft.Algorithms.TokenLogProbs.Compute(_policy, rollout, _options.Temperature, withEntropy: true);
+                  """
+                : """
+                  // 5. One forward pass of the policy: log-probabilities of the sampled tokens, in chunks.
+                  var (logProbs, _) = global::Rft.Algorithms.TokenLogProbs.Compute(_policy, rollout, _options.Temperature, withEntropy: false);
+                  """);
+            writer.WriteLine("""
+
+                // 6. Loss: clipped surrogate against the behaviour log-probs, token mean.
+                var surrogate = global::Rft.Algorithms.PolicyLosses.ClippedSurrogate(logProbs, rollout.LogProbs, advantages.unsqueeze(1), _options.ClipLow, _options.ClipHigh);
+                var loss = global::Rft.Algorithms.Aggregation.TokenMean(surrogate.Loss, mask);
+                """);
+            if (p.Loss.NeedsReferencePolicy)
+            {
+                writer.WriteLine("""
+
+                    // 6b. KL penalty: KlBeta times the per-token KL(policy || reference) estimate, token mean.
+                    //     The reference's log-probs are computed without recording a graph.
+                    var kl = global::Rft.Algorithms.Aggregation.TokenMean(global::Rft.Algorithms.KlEstimators.Estimate(logProbs, ReferenceLogProbs(rollout), _options.KlEstimator), mask);
+                    loss = loss + _options.KlBeta * kl;
+                    """);
+            }
+
+            if (entropy)
+            {
+                writer.WriteLine("""
+
+                    // 6c. Entropy bonus: EntropyCoefficient times the mean token entropy, subtracted.
+                    var meanEntropy = global::Rft.Algorithms.Aggregation.TokenMean(entropy!, mask);
+                    loss = loss - _options.EntropyCoefficient * meanEntropy;
+                    """);
+            }
+
+            writer.WriteLine("""
+
+                // 7. Backward, clip the gradient norm, AdamW step on the warm-up + cosine schedule.
+                _optimizer!.ZeroGrad();
+                loss.backward();
+                report.GradNorm = _optimizer.Step(step);
+
+                // Metrics (each .item() waits for the computation).
+                report.Loss = loss.item<float>();
+                report.LearningRate = _optimizer.LearningRate;
+                report.ClipFraction = global::Rft.Algorithms.Aggregation.TokenMean(surrogate.Clipped.to_type(global::TorchSharp.torch.ScalarType.Float32), mask).item<float>();
+                """);
+            if (p.Loss.NeedsReferencePolicy) writer.WriteLine("report.Kl = kl.item<float>();");
+            if (entropy) writer.WriteLine("report.Entropy = meanEntropy.item<float>();");
+            for (int i = 0; i < t.Rewards.Count; i++)
+                writer.WriteLine($"report.RewardMeans[{i}] = global::Rft.Training.Stats.MeanIgnoringNaN({t.Rewards[i].Field}, rollout.Rows);");
+            writer.WriteLine("""
+                report.Accuracy = _scores.Accuracy;
+                report.MaskedSamples = _scores.Masked;
+                report.ZeroVarianceGroupShare = _scores.ZeroVarianceGroupShare(_options.GroupSize);
+                report.MeanCompletionLength = global::Rft.Training.Stats.MeanCompletionTokens(rollout);
+                """);
+            writer.CloseBlock();
+
+            if (p.Loss.NeedsReferencePolicy)
+            {
+                writer.WriteLine();
+                writer.WriteLine("""
+                    // Log-probabilities of the sampled tokens under the frozen reference, in the caller's dispose scope.
+                    private global::TorchSharp.torch.Tensor ReferenceLogProbs(global::Rft.Rollout.RolloutBatch rollout)
+                    {
+                        using var _ = global::TorchSharp.torch.no_grad();
+                        return global::Rft.Algorithms.TokenLogProbs.Compute(_reference!, rollout, _options.Temperature, withEntropy: false).LogProbs;
+                    }
+                    """);
+            }
+        }
+
+        private static void WriteEvaluation(SourceWriter writer, TrainerModel t)
+        {
+            var accuracy = t.Accuracy.Spec;
+            string call = t.Call(accuracy, "records[start + i]", "_completions[i]");
+            writer.WriteLine($$"""
+                /// <inheritdoc />
+                public global::System.Threading.Tasks.ValueTask<global::Rft.Training.EvaluationResult> EvaluateAsync(string name, global::System.Threading.CancellationToken cancellationToken)
+                {
+                    long started = global::System.Diagnostics.Stopwatch.GetTimestamp();
+                    int correct = CountCorrect(_heldOut);
+                    return new(new global::Rft.Training.EvaluationResult(name, _heldOut.Length, correct, global::System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds));
+                }
+
+                // Greedy decoding of each record's prompt; correct when {{accuracy.Method}} scores at least 1.
+                private int CountCorrect({{t.Pipeline.RecordType}}[] records)
+                {
+                    var greedy = new global::Rft.Rollout.SamplingSettings(_options.MaxNewTokens, 0, 1);
+                    int correct = 0;
+                    for (int start = 0; start < records.Length; start += EvaluationChunk)
+                    {
+                        int count = global::System.Math.Min(EvaluationChunk, records.Length - start);
+                        _prompts.Clear();
+                        for (int i = 0; i < count; i++) _prompts.Add({{t.Static(t.Pipeline.Prompt)}}(records[start + i]), _tokenizer);
+                        var rollout = _sampler.Generate(_prompts, 1, greedy, _sampling);
+                        _completions.Decode(rollout);
+                        for (int i = 0; i < count; i++)
+                        {
+                            try
+                            {
+                """);
+            writer.Indentation += 4;
+            if (accuracy.Returns == RewardReturnKind.ValueTaskOfSingle)
+            {
+                writer.WriteLine($$"""
+                    // Counting is synchronous: a reward that has not completed is waited for.
+                    var score = {{call}};
+                    if ((score.IsCompletedSuccessfully ? score.Result : score.AsTask().GetAwaiter().GetResult()) >= 1f) correct++;
+                    """);
+            }
+            else
+            {
+                writer.WriteLine($"if ({call} >= 1f) correct++;");
+            }
+
+            writer.Indentation -= 4;
+            writer.WriteLine("""
+                            }
+                            catch (global::System.Exception)
+                            {
+                                // A reward that throws counts the record as not solved.
+                            }
+                        }
+                    }
+
+                    return correct;
+                }
+                """);
+        }
+
+        private static void WriteCheckpointAndDispose(SourceWriter writer, TrainerModel t)
+        {
+            var p = t.Pipeline;
+            writer.WriteLine($$"""
+                /// <inheritdoc />
+                public void SaveCheckpoint(string directory)
+                {
+                    global::Rft.Training.Checkpoint.Save(directory, _policy, _optimizer, _tokenizer, new global::Rft.Training.TrainerState(PipelineName, _options.Seed, {{(p.Warmup is null ? "SftSteps: 0" : "_sftSteps")}}, _rlSteps));
+                }
+
+                /// <inheritdoc />
+                public void Dispose()
+                {
+                    _optimizer?.Dispose();
+                    _sampler?.Dispose();
+                    _sampling?.Dispose();
+                """);
+            writer.Indentation++;
+            if (p.Loss.NeedsReferencePolicy) writer.WriteLine("_reference?.Dispose();");
+            writer.WriteLine("""
+                _policy?.Dispose();
+                _scores?.Dispose();
+                """);
+            writer.CloseBlock();
+        }
+
+        /// <summary>The trainer's view of a pipeline: the names it gives each reward's buffer and local.</summary>
+        private sealed class TrainerModel
+        {
+            // Fields and Score() locals the trainer declares itself; reward names must not shadow them.
+            private static readonly string[] TrainerFields =
+            {
+                "_options", "_pipeline", "_tokenizer", "_policy", "_reference", "_sampler", "_prompts", "_completions", "_mixture",
+                "_optimizer", "_sampling", "_records", "_validation", "_heldOut", "_scores", "_sftReport", "_rlReport", "_sftSteps", "_rlSteps",
+            };
+
+            private static readonly string[] ScoreLocals = { "rows", "i", "record", "completion", "exception" };
+
+            public TrainerModel(PipelineSpec pipeline)
+            {
+                Pipeline = pipeline;
+                var fields = new HashSet<string>(TrainerFields);
+                var locals = new HashSet<string>(ScoreLocals);
+                Rewards = pipeline.Rewards
+                    .Select(r => new RewardNames(
+                        r,
+                        Identifiers.Unique("_" + Identifiers.Camel(r.Method), "Scores", fields),
+                        Identifiers.Unique(Identifiers.Camel(r.Method), "Score", locals)))
+                    .ToList();
+                Accuracy = Rewards.First(r => r.Spec.IsAccuracy);
+            }
+
+            public PipelineSpec Pipeline { get; }
+
+            public List<RewardNames> Rewards { get; }
+
+            public RewardNames Accuracy { get; }
+
+            /// <summary>A static method of the pipeline, fully qualified.</summary>
+            public string Static(string method) => Pipeline.FullName + "." + Identifiers.Escape(method);
+
+            /// <summary>A reward call with its parameters bound to <paramref name="record"/> and <paramref name="completion"/>.</summary>
+            public string Call(RewardSpec reward, string record, string completion)
+            {
+                var arguments = reward.Arguments.Select(a => a.Kind switch
+                {
+                    RewardArgumentKind.Completion => completion,
+                    RewardArgumentKind.Record => record,
+                    _ => record + "." + Identifiers.Escape(a.Member),
+                });
+                string target = reward.IsStatic ? Static(reward.Method) : "_pipeline." + Identifiers.Escape(reward.Method);
+                return target + "(" + string.Join(", ", arguments) + ")";
+            }
+        }
+
+        /// <param name="Field">The per-step buffer of this reward's raw values (<c>_correct</c>).</param>
+        /// <param name="Local">The local holding one completion's value in Score (<c>correct</c>).</param>
+        private sealed record RewardNames(RewardSpec Spec, string Field, string Local);
+    }
+}

@@ -1,0 +1,163 @@
+using System.Buffers;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Rft.Training;
+
+namespace Rft.Hosting;
+
+/// <summary>
+/// Appends one JSON object per step and per evaluation to <c>metrics.jsonl</c>, flushed line by line so the
+/// file can be followed while the run goes on. The writer, its buffer and every key are created once:
+/// a step line allocates nothing.
+/// </summary>
+internal sealed class MetricsWriter : IDisposable
+{
+    private static readonly JsonEncodedText Phase = Key("phase");
+    private static readonly JsonEncodedText Step = Key("step");
+    private static readonly JsonEncodedText TotalSteps = Key("total_steps");
+    private static readonly JsonEncodedText Loss = Key("loss");
+    private static readonly JsonEncodedText LearningRate = Key("lr");
+    private static readonly JsonEncodedText GradNorm = Key("grad_norm");
+    private static readonly JsonEncodedText Accuracy = Key("accuracy");
+    private static readonly JsonEncodedText Kl = Key("kl");
+    private static readonly JsonEncodedText Entropy = Key("entropy");
+    private static readonly JsonEncodedText ClipFraction = Key("clip_fraction");
+    private static readonly JsonEncodedText CompletionLength = Key("completion_length");
+    private static readonly JsonEncodedText ZeroVarianceGroups = Key("zero_variance_groups");
+    private static readonly JsonEncodedText MaskedSamples = Key("masked_samples");
+    private static readonly JsonEncodedText ValidationAccuracy = Key("val_accuracy");
+    private static readonly JsonEncodedText Seconds = Key("seconds");
+    private static readonly JsonEncodedText Name = Key("name");
+    private static readonly JsonEncodedText Correct = Key("correct");
+    private static readonly JsonEncodedText Problems = Key("problems");
+    private static readonly JsonEncodedText Sft = Key("sft");
+    private static readonly JsonEncodedText Rl = Key("rl");
+    private static readonly JsonEncodedText Eval = Key("eval");
+
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    private readonly FileStream _file;
+    private readonly ArrayBufferWriter<byte> _line = new(1024);
+    private readonly Utf8JsonWriter _json;
+
+    // Reward keys ("reward/Correct") are encoded once per reward-name list, i.e. once per phase.
+    private IReadOnlyList<string>? _rewardNames;
+    private JsonEncodedText[] _rewardKeys = [];
+
+    // The last step's line, kept for summary.json's "final_step_metrics".
+    private byte[] _lastStep = new byte[1024];
+    private int _lastStepLength;
+
+    public MetricsWriter(string path)
+    {
+        _file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 4096);
+        _json = new Utf8JsonWriter(_line, WriterOptions);
+    }
+
+    /// <summary>The JSON object of the last step written, or empty when no step was.</summary>
+    public ReadOnlySpan<byte> LastStep => _lastStep.AsSpan(0, _lastStepLength);
+
+    public void WriteStep(StepReport report)
+    {
+        Begin();
+        WriteStepObject(report);
+        _json.Flush();
+
+        var written = _line.WrittenSpan;
+        if (_lastStep.Length < written.Length)
+        {
+            _lastStep = new byte[written.Length * 2];
+        }
+
+        written.CopyTo(_lastStep);
+        _lastStepLength = written.Length;
+        EndLine();
+    }
+
+    public void WriteEvaluation(EvaluationResult result)
+    {
+        Begin();
+        _json.WriteStartObject();
+        _json.WriteString(Phase, Eval);
+        _json.WriteString(Name, result.Name);
+        WriteFinite(Accuracy, result.Accuracy);
+        _json.WriteNumber(Correct, result.Correct);
+        _json.WriteNumber(Problems, result.Problems);
+        WriteFinite(Seconds, result.Seconds);
+        _json.WriteEndObject();
+        _json.Flush();
+        EndLine();
+    }
+
+    public void Dispose()
+    {
+        _json.Dispose();
+        _file.Dispose();
+    }
+
+    private void WriteStepObject(StepReport report)
+    {
+        _json.WriteStartObject();
+        _json.WriteString(Phase, report.Phase == TrainingPhase.Sft ? Sft : Rl);
+        _json.WriteNumber(Step, report.Step);
+        _json.WriteNumber(TotalSteps, report.TotalSteps);
+        WriteFinite(Loss, report.Loss);
+        WriteFinite(LearningRate, report.LearningRate);
+        WriteFinite(GradNorm, report.GradNorm);
+
+        var rewardKeys = RewardKeys(report.RewardNames);
+        for (var i = 0; i < rewardKeys.Length; i++)
+        {
+            WriteFinite(rewardKeys[i], report.RewardMeans[i]);
+        }
+
+        WriteFinite(Accuracy, report.Accuracy);
+        WriteFinite(Kl, report.Kl);
+        WriteFinite(Entropy, report.Entropy);
+        WriteFinite(ClipFraction, report.ClipFraction);
+        WriteFinite(CompletionLength, report.MeanCompletionLength);
+        WriteFinite(ZeroVarianceGroups, report.ZeroVarianceGroupShare);
+        _json.WriteNumber(MaskedSamples, report.MaskedSamples);
+        WriteFinite(ValidationAccuracy, report.ValidationAccuracy);
+        WriteFinite(Seconds, report.Seconds);
+        _json.WriteEndObject();
+    }
+
+    private JsonEncodedText[] RewardKeys(IReadOnlyList<string> names)
+    {
+        if (!ReferenceEquals(names, _rewardNames))
+        {
+            _rewardKeys = names.Select(name => Key("reward/" + name)).ToArray();
+            _rewardNames = names;
+        }
+
+        return _rewardKeys;
+    }
+
+    // JSON has no NaN or infinity: a quantity that was not measured is left out.
+    private void WriteFinite(JsonEncodedText key, double value)
+    {
+        if (double.IsFinite(value))
+        {
+            _json.WriteNumber(key, value);
+        }
+    }
+
+    private void Begin()
+    {
+        _line.ResetWrittenCount();
+        _json.Reset(_line);
+    }
+
+    private void EndLine()
+    {
+        _file.Write(_line.WrittenSpan);
+        _file.WriteByte((byte)'\n');
+        _file.Flush();
+    }
+
+    private static JsonEncodedText Key(string name) => JsonEncodedText.Encode(name, JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+}

@@ -1,0 +1,93 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Rft.Training;
+
+namespace Rft.Hosting;
+
+/// <summary>What a run did, written to <c>summary.json</c> when it ends, however it ends.</summary>
+internal sealed class RunSummary(string pipeline, int seed, string runDirectory)
+{
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        Indented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    private readonly List<EvaluationResult> _evaluations = [];
+
+    public string RunDirectory { get; } = runDirectory;
+
+    public bool Completed { get; set; }
+
+    public bool Interrupted { get; set; }
+
+    public int SftSteps { get; set; }
+
+    public int RlSteps { get; set; }
+
+    /// <summary>The checkpoint that was saved (<c>checkpoint</c>, or <c>checkpoint-failed</c> after a failure), if any.</summary>
+    public string? Checkpoint { get; set; }
+
+    /// <summary>What the run was doing when it failed ("rl after step 12"), if it did.</summary>
+    public string? FailedDuring { get; set; }
+
+    public string? Error { get; set; }
+
+    public void Add(EvaluationResult evaluation) => _evaluations.Add(evaluation);
+
+    public void Write(double wallSeconds, ReadOnlySpan<byte> finalStepMetrics)
+    {
+        using var file = new FileStream(Path.Combine(RunDirectory, "summary.json"), FileMode.Create, FileAccess.Write, FileShare.Read);
+        using (var json = new Utf8JsonWriter(file, WriterOptions))
+        {
+            json.WriteStartObject();
+            json.WriteString("pipeline", pipeline);
+            json.WriteNumber("seed", seed);
+            json.WriteString("run_directory", RunDirectory);
+            json.WriteBoolean("completed", Completed);
+            json.WriteBoolean("interrupted", Interrupted);
+            json.WriteNumber("sft_steps", SftSteps);
+            json.WriteNumber("rl_steps", RlSteps);
+            foreach (var evaluation in _evaluations)
+            {
+                json.WriteNumber(evaluation.Name + "_accuracy", evaluation.Accuracy);
+                json.WriteNumber(evaluation.Name + "_correct", evaluation.Correct);
+                json.WriteNumber(evaluation.Name + "_problems", evaluation.Problems);
+            }
+
+            json.WriteNumber("wall_seconds", Math.Round(wallSeconds, 3));
+            WriteStringOrNull(json, "checkpoint", Checkpoint);
+            if (Error is not null)
+            {
+                WriteStringOrNull(json, "failed_during", FailedDuring);
+                json.WriteString("error", Error);
+            }
+
+            json.WritePropertyName("final_step_metrics");
+            if (finalStepMetrics.IsEmpty)
+            {
+                json.WriteNullValue();
+            }
+            else
+            {
+                json.WriteRawValue(finalStepMetrics);
+            }
+
+            json.WriteEndObject();
+        }
+
+        file.WriteByte((byte)'\n');
+    }
+
+    private static void WriteStringOrNull(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is null)
+        {
+            json.WriteNull(name);
+        }
+        else
+        {
+            json.WriteString(name, value);
+        }
+    }
+}

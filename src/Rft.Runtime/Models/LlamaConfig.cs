@@ -1,0 +1,52 @@
+namespace Rft.Models;
+
+/// <summary>
+/// Shape of a Llama-family decoder, with Hugging Face's field meanings
+/// (<c>hidden_size</c>, <c>intermediate_size</c>, <c>num_attention_heads</c>, <c>num_key_value_heads</c>...).
+/// </summary>
+/// <param name="MaxPositions">Longest sequence the rotary tables cover (prompt plus completion).</param>
+/// <param name="TieWordEmbeddings">When true the output projection reuses the input embedding and no <c>lm_head</c> exists.</param>
+public sealed record LlamaConfig(
+    int VocabSize,
+    int HiddenSize,
+    int IntermediateSize,
+    int NumLayers,
+    int NumHeads,
+    int NumKvHeads,
+    int MaxPositions,
+    double RopeTheta = 10000,
+    double RmsNormEps = 1e-5,
+    bool TieWordEmbeddings = false)
+{
+    /// <summary>Width of one attention head.</summary>
+    public int HeadDim => HiddenSize / NumHeads;
+
+    /// <summary>Query heads that share one key/value head (grouped-query attention).</summary>
+    public int KvGroups => NumHeads / NumKvHeads;
+
+    /// <summary>One message per inconsistent field; empty when the configuration is usable.</summary>
+    public IReadOnlyList<string> Problems()
+    {
+        var problems = new List<string>();
+        if (VocabSize < 1) problems.Add($"VocabSize = {VocabSize} must be at least 1.");
+        if (HiddenSize < 1) problems.Add($"HiddenSize = {HiddenSize} must be at least 1.");
+        if (IntermediateSize < 1) problems.Add($"IntermediateSize = {IntermediateSize} must be at least 1.");
+        if (NumLayers < 1) problems.Add($"NumLayers = {NumLayers} must be at least 1.");
+        if (MaxPositions < 1) problems.Add($"MaxPositions = {MaxPositions} must be at least 1.");
+        if (NumHeads < 1) problems.Add($"NumHeads = {NumHeads} must be at least 1.");
+        else if (HiddenSize % NumHeads != 0) problems.Add($"HiddenSize = {HiddenSize} must be a multiple of NumHeads = {NumHeads}.");
+        else if (HeadDim % 2 != 0) problems.Add($"HiddenSize / NumHeads = {HeadDim} must be even for rotary embeddings.");
+        if (NumKvHeads < 1) problems.Add($"NumKvHeads = {NumKvHeads} must be at least 1.");
+        else if (NumHeads >= 1 && NumHeads % NumKvHeads != 0) problems.Add($"NumHeads = {NumHeads} must be a multiple of NumKvHeads = {NumKvHeads}.");
+        if (!(RopeTheta > 0)) problems.Add($"RopeTheta = {RopeTheta} must be positive.");
+        if (!(RmsNormEps > 0)) problems.Add($"RmsNormEps = {RmsNormEps} must be positive.");
+        return problems;
+    }
+
+    /// <exception cref="ArgumentException">The configuration is inconsistent; the message lists every problem.</exception>
+    public void EnsureValid()
+    {
+        var problems = Problems();
+        if (problems.Count > 0) throw new ArgumentException("Invalid LlamaConfig: " + string.Join(" ", problems));
+    }
+}

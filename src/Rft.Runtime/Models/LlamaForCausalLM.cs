@@ -1,0 +1,135 @@
+using Rft.Rollout;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Rft.Models;
+
+/// <summary>
+/// A Llama-family causal language model whose parameter names are those of Hugging Face checkpoints
+/// (<c>model.embed_tokens.weight</c>, <c>model.layers.0.self_attn.q_proj.weight</c>, ...,
+/// <c>model.norm.weight</c>, <c>lm_head.weight</c>), so a checkpoint's state dict loads by name.
+/// RMSNorm, rotary positions, grouped-query attention, SwiGLU; no biases.
+/// </summary>
+public sealed class LlamaForCausalLM : nn.Module
+{
+    /// <summary>Standard deviation of the initial weights (Hugging Face's <c>initializer_range</c>).</summary>
+    public const double InitializerRange = 0.02;
+
+    private readonly LlamaModel model;
+    private readonly Linear? lm_head;     // null when the output projection is tied to the input embedding
+
+    private LlamaForCausalLM(LlamaConfig config, Device? device, ScalarType dtype) : base(nameof(LlamaForCausalLM))
+    {
+        config.EnsureValid();
+        Config = config;
+        model = new LlamaModel(config, device, dtype);
+        if (!config.TieWordEmbeddings) lm_head = ParameterFactory.Linear(config.HiddenSize, config.VocabSize, device, dtype);
+        RegisterComponents();
+    }
+
+    public LlamaConfig Config { get; }
+
+    /// <summary>The output projection [V, hidden], so callers can compute logits for chunks of positions.</summary>
+    public Tensor LmHeadWeight => lm_head?.weight ?? model.EmbedTokensWeight;
+
+    /// <summary>
+    /// A model with weights drawn deterministically from <paramref name="seed"/>: every matrix from
+    /// N(0, <see cref="InitializerRange"/>) in registration order, norms at one (as Hugging Face's
+    /// <c>_init_weights</c>). CPU, float32; move it with <c>to(device)</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The configuration is inconsistent.</exception>
+    public static LlamaForCausalLM Create(LlamaConfig config, long seed)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var created = new LlamaForCausalLM(config, device: null, ScalarType.Float32);
+        using var generator = new Generator((ulong)seed);
+        using var _ = no_grad();
+        foreach (var (_, parameter) in created.named_parameters())
+        {
+            if (parameter.dim() == 2) parameter.normal_(0, InitializerRange, generator);
+        }
+
+        return created;
+    }
+
+    /// <summary>
+    /// A copy with the same weights on the same device, gradients off and in eval mode: the frozen
+    /// reference policy of a KL term. Later updates to this model do not reach the copy.
+    /// </summary>
+    public LlamaForCausalLM CreateFrozenCopy()
+    {
+        var source = LmHeadWeight;
+        var copy = new LlamaForCausalLM(Config, source.device, source.dtype);
+        using (no_grad())
+        {
+            using var targets = copy.named_parameters().GetEnumerator();
+            foreach (var (name, parameter) in named_parameters())
+            {
+                targets.MoveNext();
+                var (targetName, target) = targets.Current;
+                if (targetName != name) throw new InvalidOperationException($"Parameter order differs between copies: {name} vs {targetName}.");
+                target.copy_(parameter);
+            }
+        }
+
+        foreach (var parameter in copy.parameters()) parameter.requires_grad = false;
+        copy.eval();
+        return copy;
+    }
+
+    /// <summary>Logits [B, T, V].</summary>
+    /// <param name="inputIds">[B, T] long.</param>
+    /// <param name="positionIds">[B, T] long; for a left-padded row, real token j has position j (padding positions are ignored).</param>
+    /// <param name="attentionMask">[B, T] bool, true on real tokens; null when every token is real.</param>
+    public Tensor Forward(Tensor inputIds, Tensor positionIds, Tensor? attentionMask)
+    {
+        using var scope = NewDisposeScope();
+        var hidden = model.Forward(inputIds, positionIds, attentionMask, cache: null, offset: 0);
+        return nn.functional.linear(hidden, LmHeadWeight).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Final-normed hidden states [B, T, hidden]; multiply by <see cref="LmHeadWeight"/> for logits.</summary>
+    public Tensor ForwardHidden(Tensor inputIds, Tensor positionIds, Tensor? attentionMask)
+    {
+        using var scope = NewDisposeScope();
+        return model.Forward(inputIds, positionIds, attentionMask, cache: null, offset: 0).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Incremental decoding: writes the keys and values of the <c>t</c> input positions at cache slots
+    /// [<paramref name="offset"/>, offset + t) of rows [0, B), then attends causally over slots [0, offset + t)
+    /// masked by <see cref="KvCache.AttentionMask"/>, which the caller fills for the input slots first.
+    /// </summary>
+    /// <param name="inputIds">[B, t] long.</param>
+    /// <param name="positionIds">[B, t] long.</param>
+    /// <returns>Logits [B, t, V].</returns>
+    public Tensor ForwardCached(Tensor inputIds, Tensor positionIds, KvCache cache, int offset)
+    {
+        using var scope = NewDisposeScope();
+        var hidden = ForwardCachedHiddenCore(inputIds, positionIds, cache, offset);
+        return nn.functional.linear(hidden, LmHeadWeight).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>As <see cref="ForwardCached"/> but returns the final-normed hidden states [B, t, hidden].</summary>
+    public Tensor ForwardCachedHidden(Tensor inputIds, Tensor positionIds, KvCache cache, int offset)
+    {
+        using var scope = NewDisposeScope();
+        return ForwardCachedHiddenCore(inputIds, positionIds, cache, offset).MoveToOuterDisposeScope();
+    }
+
+    private Tensor ForwardCachedHiddenCore(Tensor inputIds, Tensor positionIds, KvCache cache, int offset)
+    {
+        ArgumentNullException.ThrowIfNull(cache);
+        long rows = inputIds.shape[0], t = inputIds.shape[1];
+        if (cache.NumLayers != Config.NumLayers)
+            throw new ArgumentException($"The cache has {cache.NumLayers} layers but the model has {Config.NumLayers}.", nameof(cache));
+        if (rows > cache.MaxRows)
+            throw new ArgumentException($"{rows} rows exceed the cache's MaxRows = {cache.MaxRows}.", nameof(inputIds));
+        if (offset < 0 || offset + t > cache.MaxLength)
+            throw new ArgumentOutOfRangeException(nameof(offset), $"Slots [{offset}, {offset + t}) do not fit the cache's MaxLength = {cache.MaxLength}.");
+
+        var keyMask = cache.AttentionMask.narrow(0, 0, rows).narrow(1, 0, offset + t);
+        return model.Forward(inputIds, positionIds, keyMask, cache, offset);
+    }
+}

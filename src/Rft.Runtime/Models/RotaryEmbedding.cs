@@ -1,0 +1,79 @@
+using static TorchSharp.torch;
+
+namespace Rft.Models;
+
+/// <summary>
+/// Rotary position tables for every position up to <see cref="LlamaConfig.MaxPositions"/>, looked up by
+/// position id so left-padded rows rotate their real tokens exactly as unpadded ones. Not a module:
+/// Hugging Face checkpoints do not store these tables, so they stay out of the state dict.
+/// </summary>
+/// <remarks>
+/// Hugging Face's <c>rotate_half(x) = cat(-x2, x1)</c> equals <c>roll(x, d/2)</c> times the sign
+/// pattern <c>(-1..., +1...)</c>; the sign is folded into the sine table so applying the rotation
+/// costs one roll, two multiplications and an addition.
+/// </remarks>
+public sealed class RotaryEmbedding : IDisposable
+{
+    private readonly int _headDim;
+    private Tensor _cos;          // [MaxPositions, headDim]
+    private Tensor _signedSin;    // [MaxPositions, headDim], first half negated
+
+    public RotaryEmbedding(LlamaConfig config)
+    {
+        _headDim = config.HeadDim;
+        int half = _headDim / 2;
+        // inv_freq_i = theta^(-2i/d); computed in float64, stored in the model's dtype.
+        var angles = new double[config.MaxPositions * _headDim];
+        var cos = new float[angles.Length];
+        var sin = new float[angles.Length];
+        for (int p = 0; p < config.MaxPositions; p++)
+        {
+            for (int i = 0; i < half; i++)
+            {
+                double angle = p * Math.Pow(config.RopeTheta, -2.0 * i / _headDim);
+                int at = p * _headDim + i;
+                cos[at] = cos[at + half] = (float)Math.Cos(angle);
+                sin[at] = -(float)Math.Sin(angle);
+                sin[at + half] = (float)Math.Sin(angle);
+            }
+        }
+
+        _cos = tensor(cos, [config.MaxPositions, _headDim]).DetachFromDisposeScope();
+        _signedSin = tensor(sin, [config.MaxPositions, _headDim]).DetachFromDisposeScope();
+    }
+
+    /// <summary>The tables at <paramref name="positionIds"/> [B, T], shaped [B, T, 1, headDim] to broadcast over heads.</summary>
+    public (Tensor Cos, Tensor SignedSin) Lookup(Tensor positionIds, ScalarType dtype)
+    {
+        if (_cos.device_type != positionIds.device_type || _cos.device_index != positionIds.device_index || _cos.dtype != dtype)
+        {
+            Move(positionIds.device, dtype);
+        }
+
+        long b = positionIds.shape[0], t = positionIds.shape[1];
+        var flat = positionIds.reshape(-1);
+        return (_cos.index_select(0, flat).view(b, t, 1, _headDim), _signedSin.index_select(0, flat).view(b, t, 1, _headDim));
+    }
+
+    /// <summary>Rotates <paramref name="x"/> [B, T, heads, headDim] by the looked-up tables.</summary>
+    public static Tensor Apply(Tensor x, Tensor cos, Tensor signedSin)
+    {
+        long half = x.shape[^1] / 2;
+        return x * cos + x.roll(half, -1) * signedSin;
+    }
+
+    private void Move(Device device, ScalarType dtype)
+    {
+        var cos = _cos.to(dtype, device).DetachFromDisposeScope();
+        var sin = _signedSin.to(dtype, device).DetachFromDisposeScope();
+        _cos.Dispose();
+        _signedSin.Dispose();
+        (_cos, _signedSin) = (cos, sin);
+    }
+
+    public void Dispose()
+    {
+        _cos.Dispose();
+        _signedSin.Dispose();
+    }
+}

@@ -1,0 +1,56 @@
+using Rft.Models;
+using static TorchSharp.torch;
+
+namespace Rft.Rollout;
+
+/// <summary>
+/// A static key/value cache, allocated once for the largest batch and sequence and reused by every
+/// rollout: per layer, keys and values [maxRows, kvHeads, maxLength, headDim], and one
+/// <see cref="AttentionMask"/> shared by all layers.
+/// </summary>
+public sealed class KvCache : IDisposable
+{
+    private readonly Tensor[] _keys;
+    private readonly Tensor[] _values;
+
+    public KvCache(LlamaConfig config, int maxRows, int maxLength, Device? device = null, ScalarType dtype = ScalarType.Float32)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxRows, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 1);
+        if (maxLength > config.MaxPositions)
+            throw new ArgumentOutOfRangeException(nameof(maxLength), $"maxLength = {maxLength} exceeds the model's MaxPositions = {config.MaxPositions}.");
+
+        MaxRows = maxRows;
+        MaxLength = maxLength;
+        _keys = new Tensor[config.NumLayers];
+        _values = new Tensor[config.NumLayers];
+        for (int i = 0; i < config.NumLayers; i++)
+        {
+            _keys[i] = zeros([maxRows, config.NumKvHeads, maxLength, config.HeadDim], dtype, device).DetachFromDisposeScope();
+            _values[i] = zeros([maxRows, config.NumKvHeads, maxLength, config.HeadDim], dtype, device).DetachFromDisposeScope();
+        }
+
+        AttentionMask = zeros([maxRows, maxLength], ScalarType.Bool, device).DetachFromDisposeScope();
+    }
+
+    public int MaxRows { get; }
+    public int MaxLength { get; }
+    public int NumLayers => _keys.Length;
+
+    /// <summary>Keys of layer <paramref name="layer"/>, [maxRows, kvHeads, maxLength, headDim].</summary>
+    public Tensor Keys(int layer) => _keys[layer];
+
+    /// <summary>Values of layer <paramref name="layer"/>, [maxRows, kvHeads, maxLength, headDim].</summary>
+    public Tensor Values(int layer) => _values[layer];
+
+    /// <summary>[maxRows, maxLength] bool, true where a slot holds a real token; the writer of a slot sets it.</summary>
+    public Tensor AttentionMask { get; }
+
+    public void Dispose()
+    {
+        foreach (var tensor in _keys) tensor.Dispose();
+        foreach (var tensor in _values) tensor.Dispose();
+        AttentionMask.Dispose();
+    }
+}

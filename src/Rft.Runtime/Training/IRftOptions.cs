@@ -1,0 +1,24 @@
+namespace Rft.Training;
+
+/// <summary>
+/// What the host needs from a pipeline's generated options class. The generated class binds from the
+/// configuration section <c>Rft</c>, so every option can be set in appsettings.json, as an environment
+/// variable (<c>Rft__Steps=500</c>) or on the command line (<c>--Rft:Steps=500</c>).
+/// </summary>
+public interface IRftOptions
+{
+    /// <summary>Seed of every random choice of the run.</summary>
+    int Seed { get; }
+
+    /// <summary>Folder under which each run gets its own directory.</summary>
+    string RunDirectory { get; }
+
+    /// <summary>Print a progress line every this many steps.</summary>
+    int LogEvery { get; }
+
+    /// <summary>
+    /// Checks every option and returns one message per problem, each naming the option
+    /// (<c>Rft:GroupSize</c>), its value and what would be valid. Empty when all is well.
+    /// </summary>
+    IReadOnlyList<string> Validate();
+}

@@ -1,0 +1,132 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Rft.Training;
+
+/// <summary>
+/// The weighted reward total of each completion of a step, with its validity (false when a reward
+/// threw or returned NaN) and correctness. Host arrays and their tensor copies are allocated once.
+/// </summary>
+public sealed class ScoreBuffer : IDisposable
+{
+    private readonly float[] _scores;
+    private readonly float[] _valid;
+    private readonly bool[] _correct;
+    private Tensor? _scoresTensor;
+    private Tensor? _validTensor;
+    private int _rows;
+
+    public ScoreBuffer(int capacity)
+    {
+        _scores = new float[capacity];
+        _valid = new float[capacity];
+        _correct = new bool[capacity];
+    }
+
+    /// <summary>Samples masked this step because a reward failed.</summary>
+    public int Masked { get; private set; }
+
+    /// <summary>Failures per reward since the start of the run.</summary>
+    public Dictionary<string, int> FailuresByReward { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The last failure, for the log.</summary>
+    public Exception? LastFailure { get; private set; }
+
+    /// <summary>Share of this step's valid completions that were correct.</summary>
+    public double Accuracy
+    {
+        get
+        {
+            int valid = 0, correct = 0;
+            for (int i = 0; i < _rows; i++)
+            {
+                if (_valid[i] == 0) continue;
+                valid++;
+                if (_correct[i]) correct++;
+            }
+
+            return valid == 0 ? double.NaN : (double)correct / valid;
+        }
+    }
+
+    public void Clear(int rows)
+    {
+        if (rows > _scores.Length) throw new ArgumentOutOfRangeException(nameof(rows), rows, $"at most {_scores.Length} rows");
+        _rows = rows;
+        Masked = 0;
+    }
+
+    /// <summary>Records a completion's total; a NaN total masks the sample.</summary>
+    public void Set(int row, float score, bool correct)
+    {
+        bool valid = !float.IsNaN(score) && !float.IsInfinity(score);
+        if (!valid) Masked++;
+        _scores[row] = valid ? score : 0f;
+        _valid[row] = valid ? 1f : 0f;
+        _correct[row] = valid && correct;
+    }
+
+    /// <summary>Counts a reward that threw; the caller then sets a NaN score for that sample.</summary>
+    public void RecordFailure(string reward, Exception exception)
+    {
+        FailuresByReward[reward] = FailuresByReward.TryGetValue(reward, out var n) ? n + 1 : 1;
+        LastFailure = exception;
+    }
+
+    /// <summary>Share of groups of <paramref name="groupSize"/> whose valid scores are all equal: they carry no GRPO signal.</summary>
+    public double ZeroVarianceGroupShare(int groupSize)
+    {
+        int groups = _rows / groupSize, flat = 0;
+        for (int g = 0; g < groups; g++)
+        {
+            float first = float.NaN;
+            bool same = true;
+            for (int i = g * groupSize; i < (g + 1) * groupSize; i++)
+            {
+                if (_valid[i] == 0) continue;
+                if (float.IsNaN(first)) first = _scores[i];
+                else if (_scores[i] != first) { same = false; break; }
+            }
+
+            if (same) flat++;
+        }
+
+        return groups == 0 ? double.NaN : (double)flat / groups;
+    }
+
+    /// <summary>The scores as a [rows] float32 tensor on <paramref name="device"/> (masked samples hold 0).</summary>
+    public Tensor Scores(Device device) => Upload(_scores, ref _scoresTensor, device);
+
+    /// <summary>1 for valid samples, 0 for masked ones, [rows] float32.</summary>
+    public Tensor ValidMask(Device device) => Upload(_valid, ref _validTensor, device);
+
+    private Tensor Upload(float[] values, ref Tensor? buffer, Device device)
+    {
+        if (buffer is null || buffer.shape[0] != _rows || buffer.device != device)
+        {
+            buffer?.Dispose();
+            using var outside = NewDisposeScope();
+            buffer = zeros(_rows, ScalarType.Float32, device).DetachFromDisposeScope();
+        }
+
+        if (device.type == DeviceType.CPU)
+        {
+            using var accessor = buffer.data<float>();
+            accessor.CopyFrom(values.AsSpan(0, _rows), 0, 0);
+        }
+        else
+        {
+            using var scope = NewDisposeScope();
+            buffer.copy_(tensor(values.AsSpan(0, _rows).ToArray()));
+        }
+
+        // A fresh alias so the caller's dispose scope can own it without freeing the buffer.
+        return buffer.alias();
+    }
+
+    public void Dispose()
+    {
+        _scoresTensor?.Dispose();
+        _validTensor?.Dispose();
+    }
+}

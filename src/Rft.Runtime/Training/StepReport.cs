@@ -1,0 +1,65 @@
+namespace Rft.Training;
+
+/// <summary>
+/// What one training step measured. A trainer owns one instance per phase and overwrites it every
+/// step, so reporting allocates nothing; a consumer that keeps values must copy them.
+/// </summary>
+public sealed class StepReport
+{
+    public StepReport(TrainingPhase phase, IReadOnlyList<string> rewardNames)
+    {
+        Phase = phase;
+        RewardNames = rewardNames;
+        RewardMeans = new double[rewardNames.Count];
+    }
+
+    public TrainingPhase Phase { get; }
+
+    /// <summary>1-based step within the phase.</summary>
+    public int Step { get; set; }
+
+    /// <summary>The phase's step budget (an upper bound for a warm-up that may stop early).</summary>
+    public int TotalSteps { get; set; }
+
+    public double Loss { get; set; }
+    public double LearningRate { get; set; }
+
+    /// <summary>Global gradient norm before clipping.</summary>
+    public double GradNorm { get; set; }
+
+    /// <summary>Names of the rewards, in declaration order (empty in SFT).</summary>
+    public IReadOnlyList<string> RewardNames { get; }
+
+    /// <summary>Mean of each reward over the step's scored completions, aligned with <see cref="RewardNames"/>.</summary>
+    public double[] RewardMeans { get; }
+
+    /// <summary>Share of completions counted correct by the accuracy reward (RL), or NaN.</summary>
+    public double Accuracy { get; set; } = double.NaN;
+
+    /// <summary>Mean KL to the reference over completion tokens, or NaN when no KL term is declared.</summary>
+    public double Kl { get; set; } = double.NaN;
+
+    /// <summary>Mean policy entropy over completion tokens, or NaN when not computed.</summary>
+    public double Entropy { get; set; } = double.NaN;
+
+    /// <summary>Share of completion tokens whose ratio was clipped (RL), or NaN.</summary>
+    public double ClipFraction { get; set; } = double.NaN;
+
+    /// <summary>Mean completion length in tokens (RL), or NaN.</summary>
+    public double MeanCompletionLength { get; set; } = double.NaN;
+
+    /// <summary>Share of groups whose rewards were all equal (no learning signal), or NaN.</summary>
+    public double ZeroVarianceGroupShare { get; set; } = double.NaN;
+
+    /// <summary>Samples masked because a reward threw or returned NaN.</summary>
+    public int MaskedSamples { get; set; }
+
+    /// <summary>
+    /// Greedy accuracy when measured at this step, else NaN: on the validation records during the
+    /// warm-up, on the held-out records every <c>EvalEvery</c> RL steps.
+    /// </summary>
+    public double ValidationAccuracy { get; set; } = double.NaN;
+
+    /// <summary>Wall-clock seconds this step took.</summary>
+    public double Seconds { get; set; }
+}

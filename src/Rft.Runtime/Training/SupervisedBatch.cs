@@ -1,0 +1,131 @@
+using Rft.Text;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Rft.Training;
+
+/// <summary>
+/// A batch of (prompt, target) demonstrations for supervised cross-entropy, right-padded:
+/// each row is <c>BOS prompt target EOS</c>; the loss covers the target and the EOS.
+/// Host arrays and tensors are allocated once for the largest batch.
+/// </summary>
+public sealed class SupervisedBatch : IDisposable
+{
+    private readonly int _maxRows;
+    private readonly int _maxLength;
+    private readonly long[] _inputs;
+    private readonly long[] _labels;
+    private readonly float[] _lossMask;
+    private readonly bool[] _attention;
+    private readonly long[] _positions;
+    private readonly int[] _scratch;
+    private readonly Tensor _inputsTensor;
+    private readonly Tensor _labelsTensor;
+    private readonly Tensor _lossMaskTensor;
+    private readonly Tensor _attentionTensor;
+    private readonly Tensor _positionsTensor;
+    private int _rows;
+    private int _longest;
+
+    /// <param name="maxLength">Longest row in tokens, BOS and EOS included.</param>
+    public SupervisedBatch(int maxRows, int maxLength)
+    {
+        _maxRows = maxRows;
+        _maxLength = maxLength;
+        int cells = maxRows * maxLength;
+        _inputs = new long[cells];
+        _labels = new long[cells];
+        _lossMask = new float[cells];
+        _attention = new bool[cells];
+        _positions = new long[cells];
+        _scratch = new int[maxLength];
+        using var scope = NewDisposeScope();
+        _inputsTensor = zeros(maxRows, maxLength, ScalarType.Int64).DetachFromDisposeScope();
+        _labelsTensor = zeros(maxRows, maxLength, ScalarType.Int64).DetachFromDisposeScope();
+        _lossMaskTensor = zeros(maxRows, maxLength, ScalarType.Float32).DetachFromDisposeScope();
+        _attentionTensor = zeros(maxRows, maxLength, ScalarType.Bool).DetachFromDisposeScope();
+        _positionsTensor = zeros(maxRows, maxLength, ScalarType.Int64).DetachFromDisposeScope();
+    }
+
+    public int Rows => _rows;
+
+    public void Clear()
+    {
+        _rows = 0;
+        _longest = 0;
+    }
+
+    /// <summary>Tokenizes and appends one demonstration.</summary>
+    public void Add(string prompt, string target, ITokenizer tokenizer)
+    {
+        if (_rows == _maxRows) throw new InvalidOperationException($"The batch holds at most {_maxRows} rows.");
+        int row = _rows * _maxLength;
+        // Input: BOS prompt target; labels: prompt target EOS, shifted by one.
+        int promptTokens = EncodeInto(prompt, tokenizer, 0, "prompt");
+        int targetTokens = EncodeInto(target, tokenizer, promptTokens, "demonstration");
+        int length = 1 + promptTokens + targetTokens;   // inputs (BOS + prompt + target), labels end with EOS
+        Array.Clear(_inputs, row, _maxLength);
+        Array.Clear(_labels, row, _maxLength);
+        Array.Clear(_lossMask, row, _maxLength);
+        Array.Clear(_attention, row, _maxLength);
+        Array.Clear(_positions, row, _maxLength);
+        _inputs[row] = tokenizer.BosId;
+        for (int i = 0; i < promptTokens + targetTokens; i++)
+        {
+            _inputs[row + 1 + i] = _scratch[i];
+            _labels[row + i] = _scratch[i];
+        }
+
+        _labels[row + length - 1] = tokenizer.EosId;
+        for (int i = 0; i < length; i++)
+        {
+            _attention[row + i] = true;
+            _positions[row + i] = i;
+            // Label i is the token after input i: the target starts at label promptTokens.
+            if (i >= promptTokens) _lossMask[row + i] = 1f;
+        }
+
+        _longest = Math.Max(_longest, length);
+        _rows++;
+    }
+
+    private int EncodeInto(string text, ITokenizer tokenizer, int offset, string what)
+    {
+        // One slot stays free for BOS/EOS.
+        var room = _scratch.AsSpan(offset, Math.Max(0, _maxLength - 1 - offset));
+        if (text.Length > room.Length)
+            throw new ArgumentException($"The {what} '{text}' does not fit: a demonstration row holds at most {_maxLength} tokens, BOS and EOS included (raise Rft:MaxPromptTokens or Rft:MaxNewTokens).");
+        return tokenizer.Encode(text, room);
+    }
+
+    /// <summary>[rows, L] token ids (BOS, prompt, target), right-padded.</summary>
+    public Tensor InputIds => Upload(_inputs, _inputsTensor);
+
+    /// <summary>[rows, L] next-token labels (prompt, target, EOS).</summary>
+    public Tensor Labels => Upload(_labels, _labelsTensor);
+
+    /// <summary>[rows, L] 1 where the label belongs to the target or is the EOS.</summary>
+    public Tensor LossMask => Upload(_lossMask, _lossMaskTensor);
+
+    /// <summary>[rows, L] true on real tokens.</summary>
+    public Tensor AttentionMask => Upload(_attention, _attentionTensor);
+
+    /// <summary>[rows, L] positions from 0 at BOS.</summary>
+    public Tensor PositionIds => Upload(_positions, _positionsTensor);
+
+    // Copies the filled rows into the persistent tensor; returns a view [rows, longest] owned by the caller's scope.
+    private Tensor Upload<T>(T[] values, Tensor buffer) where T : unmanaged
+    {
+        using (var accessor = buffer.data<T>()) accessor.CopyFrom(values.AsSpan(0, _rows * _maxLength), 0, 0);
+        return buffer.narrow(0, 0, _rows).narrow(1, 0, _longest);
+    }
+
+    public void Dispose()
+    {
+        _inputsTensor.Dispose();
+        _labelsTensor.Dispose();
+        _lossMaskTensor.Dispose();
+        _attentionTensor.Dispose();
+        _positionsTensor.Dispose();
+    }
+}

@@ -1,0 +1,83 @@
+using System.Reflection;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Rft.Generators.Tests.Infrastructure;
+using Rft.Training;
+
+namespace Rft.Generators.Tests;
+
+/// <summary>
+/// The generated options and host code at work: compiled, loaded, and driven the way the host
+/// drives them, without training anything.
+/// </summary>
+public class OptionsAndHostTests
+{
+    private static readonly Lazy<Assembly> Arithmetic = new(() => GeneratorRun.Of(GeneratorRun.Example("Arithmetic"), emitEntryPoint: true).Load());
+    private static readonly Lazy<Assembly> Full = new(() => GeneratorRun.Of(TestPipelines.Full).Load());
+
+    [Fact]
+    public void Options_default_to_the_attribute_values_and_to_the_attribute_defaults_where_unset()
+    {
+        var options = Create(Arithmetic.Value, "Arithmetic.ArithmeticOptions");
+
+        Assert.Equal(150, Get(options, "Steps"));                 // [Training(Steps = 150)]
+        Assert.Equal(0.28, Get(options, "ClipHigh"));             // [Grpo(ClipHigh = 0.28)]
+        Assert.Equal(1e-6, Get(options, "Epsilon"));              // GrpoAttribute's default
+        Assert.Equal(200, Get(options, "SftValidationSize"));     // SftWarmupAttribute's default
+        Assert.Equal(3.0, Get(options, "SumsWeight"));            // [Source(Weight = 3)]
+        Assert.Equal(0.1, Get(options, "StoppedWeight"));         // [Reward(Weight = 0.1)]
+        Assert.Equal("runs", Get(options, "RunDirectory"));
+        Assert.Empty(options.Validate());
+    }
+
+    [Fact]
+    public void Validate_names_each_invalid_option_its_value_and_what_is_valid()
+    {
+        var options = Create(Full.Value, "Samples.Full.QuizOptions");
+        Set(options, "GroupSize", 1);
+        Set(options, "TopP", 0.0);
+        Set(options, "DoublesWeight", -1.0);
+        Set(options, "KlEstimator", (KlEstimator)9);
+        Set(options, "PolicyPath", "models/qwen");
+
+        Assert.Equal(
+            new[]
+            {
+                "Rft:GroupSize = 1 is invalid: it must be at least 2.",
+                "Rft:TopP = 0 is invalid: it must be in (0, 1].",
+                "Rft:DoublesWeight = -1 is invalid: it must be a positive finite number.",
+                "Rft:KlEstimator = 9 is invalid: it must be one of K1, Abs, K2, K3.",
+                "Rft:PolicyPath = 'models/qwen' is not supported yet: policies are built from a preset and trained from scratch; remove it and choose Rft:PolicyPreset.",
+            }.Order(StringComparer.Ordinal),
+            options.Validate().Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void The_host_registration_binds_options_from_configuration_and_resolves_the_trainer_with_its_pipeline()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Rft:Steps"] = "5", ["Rft:ExactWeight"] = "2.5" })
+            .Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        var extensions = Full.Value.GetType("Samples.Full.QuizServiceCollectionExtensions", throwOnError: true)!;
+        extensions.GetMethod("AddQuiz")!.Invoke(null, new object[] { services });
+
+        using var provider = services.BuildServiceProvider();
+        var options = provider.GetRequiredService<IRftOptions>();
+        Assert.Equal(5, Get(options, "Steps"));
+        Assert.Equal(2.5, Get(options, "ExactWeight"));
+
+        // The trainer of a pipeline with instance rewards takes the pipeline instance from DI.
+        using var trainer = provider.GetRequiredService<IPipelineTrainer>();
+        Assert.Equal("Quiz", trainer.PipelineName);
+        Assert.Equal("Samples.Full.Quiz+Trainer", trainer.GetType().FullName);
+    }
+
+    private static IRftOptions Create(Assembly assembly, string type) =>
+        (IRftOptions)Activator.CreateInstance(assembly.GetType(type, throwOnError: true)!)!;
+
+    private static object? Get(object options, string property) => options.GetType().GetProperty(property)!.GetValue(options);
+
+    private static void Set(object options, string property, object? value) => options.GetType().GetProperty(property)!.SetValue(options, value);
+}

@@ -1,0 +1,82 @@
+using Rft.Generators.Tests.Infrastructure;
+
+namespace Rft.Generators.Tests;
+
+/// <summary>
+/// Dead-quantity elimination, read off the emitted trainer: what a pipeline does not declare, its
+/// trainer never builds or computes.
+/// </summary>
+public class TrainerTests
+{
+    [Fact]
+    public void Without_a_kl_penalty_the_trainer_never_builds_or_runs_a_reference_policy()
+    {
+        var trainer = GeneratorRun.Of(TestPipelines.Minimal).File(".Trainer.g.cs");
+
+        Assert.DoesNotContain("ReferencePolicy", trainer, StringComparison.Ordinal);
+        Assert.DoesNotContain("CreateFrozenCopy", trainer, StringComparison.Ordinal);
+        Assert.DoesNotContain("_reference", trainer, StringComparison.Ordinal);
+        Assert.DoesNotContain("KlEstimators", trainer, StringComparison.Ordinal);
+        Assert.DoesNotContain("report.Kl", trainer, StringComparison.Ordinal);
+        Assert.Contains("No KL term is declared: no reference policy is built or run.", trainer, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void With_a_kl_penalty_the_trainer_builds_the_reference_once_as_rl_starts_and_adds_the_term()
+    {
+        var trainer = GeneratorRun.Of(TestPipelines.Full).File(".Trainer.g.cs");
+
+        Assert.Equal(1, Count(trainer, "global::Rft.Training.ReferencePolicy.Create(_policy)"));
+        int trainStart = trainer.IndexOf("TrainAsync(", StringComparison.Ordinal);
+        int creation = trainer.IndexOf("ReferencePolicy.Create", StringComparison.Ordinal);
+        int setup = trainer.IndexOf("public void Setup()", StringComparison.Ordinal);
+        Assert.True(creation > trainStart && trainStart > setup, "The reference must be built when RL starts (after the warm-up), not in Setup.");
+        Assert.Contains("global::Rft.Algorithms.TokenLogProbs.Compute(_reference!, rollout, _options.Temperature, withEntropy: false)", trainer, StringComparison.Ordinal);
+        Assert.Contains("global::Rft.Algorithms.KlEstimators.Estimate(logProbs, ReferenceLogProbs(rollout), _options.KlEstimator)", trainer, StringComparison.Ordinal);
+        Assert.Contains("loss = loss + _options.KlBeta * kl;", trainer, StringComparison.Ordinal);
+        Assert.Contains("report.Kl = kl.item<float>();", trainer, StringComparison.Ordinal);
+        Assert.Contains("_reference?.Dispose();", trainer, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Entropy_is_computed_only_with_an_entropy_bonus()
+    {
+        var without = GeneratorRun.Of(TestPipelines.Minimal).File(".Trainer.g.cs");
+        var with = GeneratorRun.Of(TestPipelines.Full).File(".Trainer.g.cs");
+
+        Assert.Contains("withEntropy: false", without, StringComparison.Ordinal);
+        Assert.DoesNotContain("withEntropy: true", without, StringComparison.Ordinal);
+        Assert.DoesNotContain("EntropyCoefficient", without, StringComparison.Ordinal);
+        Assert.Contains("TokenLogProbs.Compute(_policy, rollout, _options.Temperature, withEntropy: true)", with, StringComparison.Ordinal);
+        Assert.Contains("loss = loss - _options.EntropyCoefficient * meanEntropy;", with, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Without_a_demonstration_there_is_no_warm_up()
+    {
+        var trainer = GeneratorRun.Of(TestPipelines.Minimal).File(".Trainer.g.cs");
+
+        Assert.Contains("public bool HasWarmUp => false;", trainer, StringComparison.Ordinal);
+        Assert.DoesNotContain("SupervisedBatch", trainer, StringComparison.Ordinal);
+        Assert.DoesNotContain("_validation", trainer, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Async_instance_rewards_are_awaited_while_scoring_and_take_the_pipeline_from_the_constructor()
+    {
+        var trainer = GeneratorRun.Of(TestPipelines.Full).File(".Trainer.g.cs");
+
+        Assert.Contains("public Trainer(global::Microsoft.Extensions.Options.IOptions<global::Samples.Full.QuizOptions> options, global::Samples.Full.Quiz pipeline)", trainer, StringComparison.Ordinal);
+        Assert.Contains("await ScoreAsync(rollout.Rows);", trainer, StringComparison.Ordinal);
+        Assert.Contains("exact = await _pipeline.Exact(record, completion);", trainer, StringComparison.Ordinal);
+        Assert.Contains("brief = (float)global::Samples.Full.Quiz.Brief(record.Category, completion);", trainer, StringComparison.Ordinal);
+        Assert.Contains("score.IsCompletedSuccessfully ? score.Result : score.AsTask().GetAwaiter().GetResult()", trainer, StringComparison.Ordinal);
+    }
+
+    private static int Count(string text, string value)
+    {
+        int count = 0;
+        for (int at = text.IndexOf(value, StringComparison.Ordinal); at >= 0; at = text.IndexOf(value, at + value.Length, StringComparison.Ordinal)) count++;
+        return count;
+    }
+}

@@ -1,0 +1,18 @@
+namespace Rft.Hosting.Tests;
+
+/// <summary>How a <see cref="FakeTrainer"/> behaves.</summary>
+public sealed class TrainerScript
+{
+    public bool HasWarmUp { get; init; } = true;
+
+    /// <summary>Reports a KL to the reference (otherwise it stays NaN, as without a KL term).</summary>
+    public bool WithKl { get; init; }
+
+    /// <summary>Called in the middle of each RL step, before the step's report is filled in.</summary>
+    public Action<int, FakeTrainer>? DuringRlStep { get; init; }
+
+    /// <summary>Throws in the middle of this RL step.</summary>
+    public int? ThrowAtRlStep { get; init; }
+
+    public bool ThrowInSetup { get; init; }
+}
