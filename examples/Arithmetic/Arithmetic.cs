@@ -8,9 +8,9 @@ namespace Arithmetic;
 /// </summary>
 [Pipeline]
 [Policy(Preset = "tiny")]
-[SftWarmup(MaxSteps = 3000, BatchSize = 128, LearningRate = 1e-3, TargetAccuracy = 0.3, EvalEvery = 100)]
+[SftWarmup(MaxSteps = 3000, BatchSize = 128, LearningRate = 1e-3, TargetAccuracy = 0.3, EvalEvery = 20)]
 [Grpo(GroupSize = 16, PromptsPerStep = 8, ClipLow = 0.2, ClipHigh = 0.28)]
-[Training(Steps = 150, LearningRate = 3e-5, WarmupSteps = 5, Seed = 1234, LogEvery = 10)]
+[Training(Steps = 1000, LearningRate = 1e-4, MinLearningRateRatio = 0.5, WarmupSteps = 10, Seed = 1234, LogEvery = 50, EvalEvery = 100)]
 [Rollout(MaxNewTokens = 6, MaxPromptTokens = 10, Temperature = 1.0)]
 public partial class Arithmetic
 {

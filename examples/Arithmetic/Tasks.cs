@@ -25,12 +25,13 @@ public static class Tasks
 
     private static (int A, int B, int Digits) Operands(Random rng, int maxDigits)
     {
-        // The digit count is drawn first so that 1-, 2- and 3-digit problems are equally common.
-        int digits = rng.Next(1, maxDigits + 1);
-        int low = digits == 1 ? 0 : Pow10(digits - 1);
-        int high = Pow10(digits);
-        return (rng.Next(low, high), rng.Next(low, high), digits);
+        // Operands uniform in [0, 10^maxDigits): most problems have maxDigits-digit operands.
+        int high = Pow10(maxDigits);
+        int a = rng.Next(high), b = rng.Next(high);
+        return (a, b, Math.Max(DigitCount(a), DigitCount(b)));
     }
+
+    private static int DigitCount(int n) => n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : (int)Math.Floor(Math.Log10(n)) + 1;
 
     private static int Pow10(int n)
     {

@@ -151,6 +151,8 @@ public sealed partial class RftGenerator
                     Double("SftTargetAccuracy", warmup.TargetAccuracy),
                     Int("SftEvalEvery", warmup.EvalEvery),
                     Int("SftValidationSize", warmup.ValidationSize),
+                    Int("SftWarmupSteps", warmup.WarmupSteps),
+                    Double("SftMinLearningRateRatio", warmup.MinLearningRateRatio),
                 }));
             }
 

@@ -261,7 +261,7 @@ public sealed partial class RftGenerator
                     // Supervised warm-up: cross-entropy on {{warmup.Demonstration}}(record) after {{p.Prompt}}(record), until the
                     // validation accuracy reaches SftTargetAccuracy or SftMaxSteps have run.
                     using var optimizer = new global::Rft.Training.PolicyOptimizer(_policy, new global::Rft.Training.OptimizerSettings(
-                        _options.SftLearningRate, _options.WeightDecay, _options.MaxGradNorm, _options.WarmupSteps, _options.SftMaxSteps, _options.MinLearningRateRatio));
+                        _options.SftLearningRate, _options.WeightDecay, _options.MaxGradNorm, _options.SftWarmupSteps, _options.SftMaxSteps, _options.SftMinLearningRateRatio));
                     using var batch = new global::Rft.Training.SupervisedBatch(_options.SftBatchSize, _options.MaxPromptTokens + _options.MaxNewTokens + 1);
                     var report = _sftReport;
                     report.TotalSteps = _options.SftMaxSteps;

@@ -226,7 +226,9 @@ public sealed partial class RftGenerator
                 LearningRate: ReadDouble(attribute, Name, "LearningRate", d.LearningRate),
                 TargetAccuracy: ReadDouble(attribute, Name, "TargetAccuracy", d.TargetAccuracy),
                 EvalEvery: ReadInt(attribute, Name, "EvalEvery", d.EvalEvery),
-                ValidationSize: ReadInt(attribute, Name, "ValidationSize", d.ValidationSize));
+                ValidationSize: ReadInt(attribute, Name, "ValidationSize", d.ValidationSize),
+                WarmupSteps: ReadInt(attribute, Name, "WarmupSteps", d.WarmupSteps),
+                MinLearningRateRatio: ReadDouble(attribute, Name, "MinLearningRateRatio", d.MinLearningRateRatio));
         }
 
         private KlPenaltySpec ReadKlPenalty(AttributeData attribute)

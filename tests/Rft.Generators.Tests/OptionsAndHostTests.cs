@@ -20,7 +20,7 @@ public class OptionsAndHostTests
     {
         var options = Create(Arithmetic.Value, "Arithmetic.ArithmeticOptions");
 
-        Assert.Equal(150, Get(options, "Steps"));                 // [Training(Steps = 150)]
+        Assert.Equal(1000, Get(options, "Steps"));                // [Training(Steps = 1000)]
         Assert.Equal(0.28, Get(options, "ClipHigh"));             // [Grpo(ClipHigh = 0.28)]
         Assert.Equal(1e-6, Get(options, "Epsilon"));              // GrpoAttribute's default
         Assert.Equal(200, Get(options, "SftValidationSize"));     // SftWarmupAttribute's default

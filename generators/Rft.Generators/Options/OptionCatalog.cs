@@ -40,6 +40,8 @@ internal static class OptionCatalog
         new OptionEntry("SftWarmup", "TargetAccuracy", "SftTargetAccuracy", OptionRule.AtLeast(0)),
         new OptionEntry("SftWarmup", "EvalEvery", "SftEvalEvery", OptionRule.AtLeast(1)),
         new OptionEntry("SftWarmup", "ValidationSize", "SftValidationSize", OptionRule.AtLeast(1)),
+        new OptionEntry("SftWarmup", "WarmupSteps", "SftWarmupSteps", OptionRule.AtLeast(0)),
+        new OptionEntry("SftWarmup", "MinLearningRateRatio", "SftMinLearningRateRatio", OptionRule.InRange(0, 1)),
         new OptionEntry("EvalSource", "Count", "EvalCount", OptionRule.AtLeast(1)),
     };
 

@@ -9,9 +9,12 @@ internal sealed record WarmupSpec(
     double LearningRate,
     double TargetAccuracy,
     int EvalEvery,
-    int ValidationSize)
+    int ValidationSize,
+    int WarmupSteps,
+    double MinLearningRateRatio)
 {
     /// <summary>[SftWarmup]'s defaults, used when only a [Demonstration] is declared.</summary>
     public static WarmupSpec Defaults(string demonstration) => new(
-        demonstration, MaxSteps: 2000, BatchSize: 64, LearningRate: 1e-3, TargetAccuracy: 0.3, EvalEvery: 100, ValidationSize: 200);
+        demonstration, MaxSteps: 2000, BatchSize: 64, LearningRate: 1e-3, TargetAccuracy: 0.3, EvalEvery: 100, ValidationSize: 200,
+        WarmupSteps: 20, MinLearningRateRatio: 0.1);
 }

@@ -25,4 +25,10 @@ public sealed class SftWarmupAttribute : Attribute
 
     /// <summary>Validation records (drawn from the sources with their own seed).</summary>
     public int ValidationSize { get; set; } = 200;
+
+    /// <summary>Linear learning-rate warm-up steps of the warm-up phase (its own schedule, not RL's).</summary>
+    public int WarmupSteps { get; set; } = 20;
+
+    /// <summary>Cosine decay floor of the warm-up phase, as a fraction of its peak learning rate.</summary>
+    public double MinLearningRateRatio { get; set; } = 0.1;
 }
