@@ -6,7 +6,7 @@ namespace Rft.Models;
 
 /// <summary>
 /// Causal self-attention with rotary positions and grouped-query heads (<c>num_key_value_heads</c> &lt;
-/// <c>num_attention_heads</c>), no biases.
+/// <c>num_attention_heads</c>); biases on q/k/v only when <see cref="LlamaConfig.QkvBias"/> (Qwen2).
 /// </summary>
 /// <remarks>
 /// Instead of repeating each key/value head for its group of query heads (Hugging Face's
@@ -29,9 +29,9 @@ public sealed class LlamaAttention : nn.Module
         _heads = config.NumHeads;
         _kvHeads = config.NumKvHeads;
         _headDim = config.HeadDim;
-        q_proj = ParameterFactory.Linear(config.HiddenSize, _heads * _headDim, device, dtype);
-        k_proj = ParameterFactory.Linear(config.HiddenSize, _kvHeads * _headDim, device, dtype);
-        v_proj = ParameterFactory.Linear(config.HiddenSize, _kvHeads * _headDim, device, dtype);
+        q_proj = ParameterFactory.Linear(config.HiddenSize, _heads * _headDim, config.QkvBias, device, dtype);
+        k_proj = ParameterFactory.Linear(config.HiddenSize, _kvHeads * _headDim, config.QkvBias, device, dtype);
+        v_proj = ParameterFactory.Linear(config.HiddenSize, _kvHeads * _headDim, config.QkvBias, device, dtype);
         o_proj = ParameterFactory.Linear(_heads * _headDim, config.HiddenSize, device, dtype);
         RegisterComponents();
     }

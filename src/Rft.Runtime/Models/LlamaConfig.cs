@@ -18,6 +18,12 @@ public sealed record LlamaConfig(
     double RmsNormEps = 1e-5,
     bool TieWordEmbeddings = false)
 {
+    /// <summary>
+    /// Whether the query, key and value projections carry biases, as Qwen2's do (Hugging Face's Qwen2
+    /// checkpoints store <c>q_proj.bias</c>, <c>k_proj.bias</c>, <c>v_proj.bias</c>; <c>o_proj</c> has none).
+    /// </summary>
+    public bool QkvBias { get; init; }
+
     /// <summary>Width of one attention head.</summary>
     public int HeadDim => HiddenSize / NumHeads;
 

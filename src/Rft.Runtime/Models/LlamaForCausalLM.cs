@@ -9,7 +9,8 @@ namespace Rft.Models;
 /// A Llama-family causal language model whose parameter names are those of Hugging Face checkpoints
 /// (<c>model.embed_tokens.weight</c>, <c>model.layers.0.self_attn.q_proj.weight</c>, ...,
 /// <c>model.norm.weight</c>, <c>lm_head.weight</c>), so a checkpoint's state dict loads by name.
-/// RMSNorm, rotary positions, grouped-query attention, SwiGLU; no biases.
+/// RMSNorm, rotary positions, grouped-query attention, SwiGLU; biases only on q/k/v and only when
+/// <see cref="LlamaConfig.QkvBias"/> (Qwen2).
 /// </summary>
 public sealed class LlamaForCausalLM : nn.Module
 {
@@ -35,7 +36,7 @@ public sealed class LlamaForCausalLM : nn.Module
 
     /// <summary>
     /// A model with weights drawn deterministically from <paramref name="seed"/>: every matrix from
-    /// N(0, <see cref="InitializerRange"/>) in registration order, norms at one (as Hugging Face's
+    /// N(0, <see cref="InitializerRange"/>) in registration order, norms at one, biases at zero (as Hugging Face's
     /// <c>_init_weights</c>). CPU, float32; move it with <c>to(device)</c>.
     /// </summary>
     /// <exception cref="ArgumentException">The configuration is inconsistent.</exception>
@@ -51,6 +52,16 @@ public sealed class LlamaForCausalLM : nn.Module
         }
 
         return created;
+    }
+
+    /// <summary>
+    /// A model whose matrices hold uninitialised memory (norms at one), for loaders that then overwrite
+    /// every parameter: drawing random weights first would cost a full pass over the model for nothing.
+    /// </summary>
+    internal static LlamaForCausalLM CreateUninitialized(LlamaConfig config, ScalarType dtype)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new LlamaForCausalLM(config, device: null, dtype);
     }
 
     /// <summary>
