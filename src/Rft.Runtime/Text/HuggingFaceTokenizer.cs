@@ -1,0 +1,182 @@
+using System.Buffers;
+using Microsoft.ML.Tokenizers;
+
+namespace Rft.Text;
+
+/// <summary>
+/// A Hugging Face <c>tokenizer.json</c> for byte-level BPE (GPT-2 style, as in the Qwen2/Qwen2.5/Qwen3
+/// family), encoded and decoded by Microsoft.ML.Tokenizers' <see cref="BpeTokenizer"/>. This class reads
+/// the file (vocabulary, merges, added tokens, the pre-tokenizer's split regex, the NFC normalizer)
+/// and the special-token choices of <c>tokenizer_config.json</c> and <c>generation_config.json</c>
+/// beside it. Added tokens such as <c>&lt;|im_start|&gt;</c> are recognised in text and map to their ids.
+/// </summary>
+public sealed class HuggingFaceTokenizer : ITokenizer
+{
+    private readonly BpeTokenizer _bpe;
+    private readonly bool[] _isSpecial;                  // id -> added token flagged "special": Decode skips it
+
+    private HuggingFaceTokenizer(BpeTokenizer bpe, int vocabSize, IReadOnlyDictionary<string, int> addedTokens,
+        bool[] isSpecial, int maxCharsPerToken, SpecialIds ids)
+    {
+        _bpe = bpe;
+        VocabSize = vocabSize;
+        AddedTokens = addedTokens;
+        _isSpecial = isSpecial;
+        MaxCharsPerToken = maxCharsPerToken;
+        EosId = ids.Eos;
+        PadId = ids.Pad;
+        BosId = ids.Bos ?? ids.Pad;
+        HasBosToken = ids.Bos is not null;
+        StopIds = ids.Stop;
+    }
+
+    /// <summary>
+    /// Loads <c>tokenizer.json</c> from <paramref name="path"/> (the file, or the folder holding it), with
+    /// <c>tokenizer_config.json</c> and <c>generation_config.json</c> from the same folder when present.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">No tokenizer.json at <paramref name="path"/>.</exception>
+    /// <exception cref="FormatException">A file is malformed or not byte-level BPE; the message names the file and the field.</exception>
+    public static HuggingFaceTokenizer Load(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        string file = Directory.Exists(path) ? Path.Combine(path, "tokenizer.json") : path;
+        if (!File.Exists(file)) throw new FileNotFoundException($"{file}: no tokenizer.json there.", file);
+        string folder = Path.GetDirectoryName(Path.GetFullPath(file))!;
+
+        var spec = TokenizerJson.Read(file);
+        var addedTokens = spec.AddedTokens.ToDictionary(t => t.Content, t => t.Id, StringComparer.Ordinal);
+        int vocabSize = 1 + Math.Max(spec.Vocabulary.Values.Max(), spec.AddedTokens.Count == 0 ? -1 : spec.AddedTokens.Max(t => t.Id));
+
+        var options = new BpeOptions(spec.Vocabulary)
+        {
+            Merges = spec.Merges,
+            SpecialTokens = addedTokens,
+            PreTokenizer = new CodePointRegexPreTokenizer(spec.SplitPattern, addedTokens.Keys),
+            Normalizer = spec.Nfc ? NfcNormalizer.Instance : null,
+            ByteLevel = true,
+        };
+        BpeTokenizer bpe;
+        try
+        {
+            bpe = BpeTokenizer.Create(options);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)
+        {
+            throw new FormatException($"{file}: Microsoft.ML.Tokenizers rejected the model: {e.Message}", e);
+        }
+
+        var isSpecial = new bool[vocabSize];
+        foreach (var token in spec.AddedTokens) isSpecial[token.Id] = token.Special;
+
+        // Byte-level: a token decodes to at most one UTF-16 char per UTF-8 byte it stands for.
+        int maxChars = Math.Max(
+            spec.Vocabulary.Keys.Max(k => k.Length),
+            spec.AddedTokens.Count == 0 ? 1 : spec.AddedTokens.Max(t => t.Content.Length));
+
+        var ids = SpecialTokenConfig.Read(folder, addedTokens, spec.Vocabulary);
+        return new HuggingFaceTokenizer(bpe, vocabSize, addedTokens, isSpecial, maxChars, ids);
+    }
+
+    public int VocabSize { get; }
+    public int PadId { get; }
+
+    /// <summary>
+    /// The configured begin token; families without one (Qwen: <c>bos_token: null</c>) fall back to the
+    /// pad id, because <see cref="ITokenizer"/> asks for one. <see cref="HasBosToken"/> tells the two apart.
+    /// </summary>
+    public int BosId { get; }
+
+    public int EosId { get; }
+    public int MaxCharsPerToken { get; }
+
+    /// <summary>Whether the configuration names a begin token (<c>bos_token</c> or <c>bos_token_id</c>).</summary>
+    public bool HasBosToken { get; }
+
+    /// <summary>Every id that ends a completion: <see cref="EosId"/> and generation_config.json's other <c>eos_token_id</c>s.</summary>
+    public IReadOnlyList<int> StopIds { get; }
+
+    /// <summary>The added tokens (special or not) by content, e.g. <c>&lt;|im_start|&gt;</c> -> 151644.</summary>
+    public IReadOnlyDictionary<string, int> AddedTokens { get; }
+
+    /// <summary>The id of a vocabulary or added token written in its stored form, or null.</summary>
+    public int? TokenToId(string token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        if (AddedTokens.TryGetValue(token, out int added)) return added;
+        return _bpe.Vocabulary.TryGetValue(token, out int id) ? id : null;
+    }
+
+    /// <summary>Whether <paramref name="id"/> is an added token flagged special (skipped by <see cref="Decode(ReadOnlySpan{int}, Span{char})"/>).</summary>
+    public bool IsSpecial(int id) => (uint)id < (uint)_isSpecial.Length && _isSpecial[id];
+
+    public int Encode(ReadOnlySpan<char> text, Span<int> ids)
+    {
+        ThrowOnLoneSurrogate(text);
+        var encoded = _bpe.EncodeToIds(text, considerPreTokenization: true, considerNormalization: true);
+        int written = Math.Min(encoded.Count, ids.Length);
+        for (int i = 0; i < written; i++) ids[i] = encoded[i];
+        return encoded.Count;
+    }
+
+    /// <summary>The ids of <paramref name="text"/>, without begin or end tokens.</summary>
+    public int[] Encode(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ThrowOnLoneSurrogate(text);
+        return _bpe.EncodeToIds(text, considerPreTokenization: true, considerNormalization: true).ToArray();
+    }
+
+    public int Decode(ReadOnlySpan<int> ids, Span<char> text) => Decode(ids, text, skipSpecialTokens: true);
+
+    /// <summary>Decodes <paramref name="ids"/>; with <paramref name="skipSpecialTokens"/> false, special tokens appear as their text.</summary>
+    /// <exception cref="ArgumentException"><paramref name="text"/> is too short, or an id is outside the vocabulary.</exception>
+    public int Decode(ReadOnlySpan<int> ids, Span<char> text, bool skipSpecialTokens)
+    {
+        var kept = Keep(ids, skipSpecialTokens);
+        if (kept.Count == 0) return 0;
+        var status = _bpe.Decode(kept, text, considerSpecialTokens: true, out _, out int written);
+        if (status == OperationStatus.DestinationTooSmall)
+            throw new ArgumentException($"The text buffer of {text.Length} characters is too short for {ids.Length} tokens.", nameof(text));
+        if (status != OperationStatus.Done)
+            throw new ArgumentException($"Microsoft.ML.Tokenizers could not decode the {ids.Length} tokens: {status}.", nameof(ids));
+        return written;
+    }
+
+    /// <summary>The text of <paramref name="ids"/>; with <paramref name="skipSpecialTokens"/> false, special tokens appear as their text.</summary>
+    public string Decode(ReadOnlySpan<int> ids, bool skipSpecialTokens = true)
+    {
+        var kept = Keep(ids, skipSpecialTokens);
+        return kept.Count == 0 ? string.Empty : _bpe.Decode(kept, considerSpecialTokens: true) ?? string.Empty;
+    }
+
+    // UTF-8, and so byte-level BPE, has no encoding for half of a surrogate pair.
+    private static void ThrowOnLoneSurrogate(ReadOnlySpan<char> text)
+    {
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (!char.IsSurrogate(text[i])) continue;
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+                continue;
+            }
+
+            throw new ArgumentException($"Character U+{(int)text[i]:X4} at index {i} is a lone surrogate, which has no UTF-8 encoding; byte-level BPE cannot represent it.", nameof(text));
+        }
+    }
+
+    private List<int> Keep(ReadOnlySpan<int> ids, bool skipSpecialTokens)
+    {
+        var kept = new List<int>(ids.Length);
+        for (int i = 0; i < ids.Length; i++)
+        {
+            int id = ids[i];
+            if ((uint)id >= (uint)VocabSize)
+                throw new ArgumentException($"Token id {id} at index {i} is outside the vocabulary [0, {VocabSize}).", nameof(ids));
+            if (skipSpecialTokens && _isSpecial[id]) continue;
+            kept.Add(id);
+        }
+
+        return kept;
+    }
+}
