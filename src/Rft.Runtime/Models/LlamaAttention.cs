@@ -1,5 +1,5 @@
+using Rft.Models.Lora;
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Rft.Models;
@@ -16,10 +16,10 @@ namespace Rft.Models;
 /// </remarks>
 public sealed class LlamaAttention : nn.Module
 {
-    private readonly Linear q_proj;
-    private readonly Linear k_proj;
-    private readonly Linear v_proj;
-    private readonly Linear o_proj;
+    private readonly AdaptableLinear q_proj;
+    private readonly AdaptableLinear k_proj;
+    private readonly AdaptableLinear v_proj;
+    private readonly AdaptableLinear o_proj;
     private readonly int _heads;
     private readonly int _kvHeads;
     private readonly int _headDim;
@@ -29,10 +29,10 @@ public sealed class LlamaAttention : nn.Module
         _heads = config.NumHeads;
         _kvHeads = config.NumKvHeads;
         _headDim = config.HeadDim;
-        q_proj = ParameterFactory.Linear(config.HiddenSize, _heads * _headDim, config.QkvBias, device, dtype);
-        k_proj = ParameterFactory.Linear(config.HiddenSize, _kvHeads * _headDim, config.QkvBias, device, dtype);
-        v_proj = ParameterFactory.Linear(config.HiddenSize, _kvHeads * _headDim, config.QkvBias, device, dtype);
-        o_proj = ParameterFactory.Linear(_heads * _headDim, config.HiddenSize, device, dtype);
+        q_proj = new AdaptableLinear(config.HiddenSize, _heads * _headDim, config.QkvBias, device, dtype);
+        k_proj = new AdaptableLinear(config.HiddenSize, _kvHeads * _headDim, config.QkvBias, device, dtype);
+        v_proj = new AdaptableLinear(config.HiddenSize, _kvHeads * _headDim, config.QkvBias, device, dtype);
+        o_proj = new AdaptableLinear(_heads * _headDim, config.HiddenSize, hasBias: false, device, dtype);
         RegisterComponents();
     }
 

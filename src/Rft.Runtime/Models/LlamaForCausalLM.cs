@@ -1,3 +1,4 @@
+using Rft.Models.Lora;
 using Rft.Rollout;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -66,12 +67,21 @@ public sealed class LlamaForCausalLM : nn.Module
 
     /// <summary>
     /// A copy with the same weights on the same device, gradients off and in eval mode: the frozen
-    /// reference policy of a KL term. Later updates to this model do not reach the copy.
+    /// reference policy of a KL term. Later updates to this model do not reach the copy. LoRA adapters are copied with
+    /// their current weights.
     /// </summary>
     public LlamaForCausalLM CreateFrozenCopy()
     {
         var source = LmHeadWeight;
         var copy = new LlamaForCausalLM(Config, source.device, source.dtype);
+        // LoRA adapters are copied too, so the copy computes what this model computes now.
+        var copyLayers = copy.named_modules().Where(m => m.module is AdaptableLinear).ToDictionary(m => m.name, m => (AdaptableLinear)m.module);
+        foreach (var (name, module) in named_modules())
+        {
+            if (module is AdaptableLinear { HasAdapter: true } layer)
+                copyLayers[name].AttachAdapter((int)layer.AdapterA!.shape[0], layer.Scale, layer.Dropout, generator: null);
+        }
+
         using (no_grad())
         {
             using var targets = copy.named_parameters().GetEnumerator();

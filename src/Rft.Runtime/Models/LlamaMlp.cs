@@ -1,5 +1,5 @@
+using Rft.Models.Lora;
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Rft.Models;
@@ -7,15 +7,15 @@ namespace Rft.Models;
 /// <summary>SwiGLU feed-forward: <c>down_proj(silu(gate_proj(x)) * up_proj(x))</c>, no biases.</summary>
 public sealed class LlamaMlp : nn.Module<Tensor, Tensor>
 {
-    private readonly Linear gate_proj;
-    private readonly Linear up_proj;
-    private readonly Linear down_proj;
+    private readonly AdaptableLinear gate_proj;
+    private readonly AdaptableLinear up_proj;
+    private readonly AdaptableLinear down_proj;
 
     public LlamaMlp(LlamaConfig config, Device? device = null, ScalarType dtype = ScalarType.Float32) : base(nameof(LlamaMlp))
     {
-        gate_proj = ParameterFactory.Linear(config.HiddenSize, config.IntermediateSize, device, dtype);
-        up_proj = ParameterFactory.Linear(config.HiddenSize, config.IntermediateSize, device, dtype);
-        down_proj = ParameterFactory.Linear(config.IntermediateSize, config.HiddenSize, device, dtype);
+        gate_proj = new AdaptableLinear(config.HiddenSize, config.IntermediateSize, hasBias: false, device, dtype);
+        up_proj = new AdaptableLinear(config.HiddenSize, config.IntermediateSize, hasBias: false, device, dtype);
+        down_proj = new AdaptableLinear(config.IntermediateSize, config.HiddenSize, hasBias: false, device, dtype);
         RegisterComponents();
     }
 

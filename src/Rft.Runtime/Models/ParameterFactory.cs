@@ -24,10 +24,4 @@ internal static class ParameterFactory
 
     public static Linear Linear(int inputSize, int outputSize, Device? device, ScalarType dtype) =>
         nn.Linear(Parameter(empty(outputSize, inputSize, dtype, device)));
-
-    /// <summary>A layer with an uninitialised weight and, when <paramref name="bias"/>, a zero bias (Hugging Face's initial bias).</summary>
-    public static Linear Linear(int inputSize, int outputSize, bool bias, Device? device, ScalarType dtype) =>
-        bias
-            ? nn.Linear(Parameter(empty(outputSize, inputSize, dtype, device)), Parameter(zeros(outputSize, dtype, device)))
-            : Linear(inputSize, outputSize, device, dtype);
 }

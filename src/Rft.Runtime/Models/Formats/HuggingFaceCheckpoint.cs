@@ -54,7 +54,8 @@ public static class HuggingFaceCheckpoint
     /// <summary>
     /// Writes <paramref name="model"/> to <paramref name="directory"/> (created if needed) as
     /// <c>config.json</c> and one <c>model.safetensors</c> in the model's dtype; a tied model stores no
-    /// <c>lm_head.weight</c>, as Hugging Face does.
+    /// <c>lm_head.weight</c>, as Hugging Face does. LoRA adapters are merged into the saved weights (the model
+    /// itself keeps them), so the directory loads as a plain checkpoint.
     /// </summary>
     public static void Save(LlamaForCausalLM model, string directory)
     {
@@ -62,7 +63,8 @@ public static class HuggingFaceCheckpoint
         ArgumentNullException.ThrowIfNull(directory);
         Directory.CreateDirectory(directory);
         var dtype = model.LmHeadWeight.dtype;
-        var weights = model.named_parameters().Select(p => new KeyValuePair<string, Tensor>(p.name, p.parameter)).ToArray();
+        using var scope = NewDisposeScope();     // owns the merged copies of adapted weights
+        var weights = Lora.LoraAdapters.MergedWeights(model);
         SafetensorsWriter.Write(Path.Combine(directory, WeightsFile), weights, new Dictionary<string, string> { ["format"] = "pt" });
         HuggingFaceConfig.Write(model.Config, dtype, Path.Combine(directory, ConfigFile));
     }
