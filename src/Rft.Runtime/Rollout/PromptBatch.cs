@@ -37,7 +37,7 @@ public sealed class PromptBatch
         LongestLength = 0;
     }
 
-    /// <summary>Appends BOS and the tokens of <paramref name="prompt"/>.</summary>
+    /// <summary>Appends BOS (when the tokenizer has one) and the tokens of <paramref name="prompt"/>.</summary>
     /// <exception cref="ArgumentException">The prompt is longer than <see cref="MaxPromptTokens"/> or holds a character the tokenizer cannot represent.</exception>
     /// <exception cref="InvalidOperationException">The batch already holds <see cref="MaxPrompts"/> prompts.</exception>
     public void Add(ReadOnlySpan<char> prompt, ITokenizer tokenizer)
@@ -46,8 +46,11 @@ public sealed class PromptBatch
         if (Count == MaxPrompts) throw new InvalidOperationException($"The prompt batch already holds its maximum of {MaxPrompts} prompts.");
 
         var slot = _tokens.AsSpan(Count * MaxPromptTokens, MaxPromptTokens);
-        slot[0] = tokenizer.BosId;
-        int length = 1 + tokenizer.Encode(prompt, slot[1..]);
+        int bos = tokenizer.HasBosToken ? 1 : 0;
+        if (bos == 1) slot[0] = tokenizer.BosId;
+        int length = bos + tokenizer.Encode(prompt, slot[bos..]);
+        if (length == 0)
+            throw new ArgumentException("The prompt is empty and the tokenizer has no BOS token: the policy needs at least one prompt token.", nameof(prompt));
         if (length > MaxPromptTokens)
         {
             throw new ArgumentException(
@@ -58,7 +61,7 @@ public sealed class PromptBatch
         LongestLength = Math.Max(LongestLength, length);
     }
 
-    /// <summary>The tokens of prompt <paramref name="index"/>, BOS first.</summary>
+    /// <summary>The tokens of prompt <paramref name="index"/>, BOS first when the tokenizer has one.</summary>
     public ReadOnlySpan<int> Tokens(int index)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));

@@ -89,7 +89,7 @@ public sealed class HuggingFaceTokenizer : ITokenizer
     public int EosId { get; }
     public int MaxCharsPerToken { get; }
 
-    /// <summary>Whether the configuration names a begin token (<c>bos_token</c> or <c>bos_token_id</c>).</summary>
+    /// <summary>Whether the configuration names a begin token (<c>bos_token</c> or <c>bos_token_id</c>); prompts get none otherwise.</summary>
     public bool HasBosToken { get; }
 
     /// <summary>Every id that ends a completion: <see cref="EosId"/> and generation_config.json's other <c>eos_token_id</c>s.</summary>

@@ -12,8 +12,14 @@ public interface ITokenizer
     /// <summary>Fills the unused positions of a batch; never a real token.</summary>
     int PadId { get; }
 
-    /// <summary>Prepended to every prompt.</summary>
+    /// <summary>Prepended to every prompt when <see cref="HasBosToken"/>.</summary>
     int BosId { get; }
+
+    /// <summary>
+    /// False for model families without a beginning-of-sequence token (Qwen: <c>bos_token: null</c>):
+    /// prompts and demonstrations then start with their first text token.
+    /// </summary>
+    bool HasBosToken => true;
 
     /// <summary>The stop token: a completion ends when the policy emits it.</summary>
     int EosId { get; }

@@ -38,7 +38,7 @@ public sealed class SupervisedBatch : IDisposable
         _lossMask = new float[cells];
         _attention = new bool[cells];
         _positions = new long[cells];
-        _scratch = new int[maxLength];
+        _scratch = new int[maxLength + 1];
         using var scope = NewDisposeScope();
         _inputsTensor = zeros(maxRows, maxLength, ScalarType.Int64).DetachFromDisposeScope();
         _labelsTensor = zeros(maxRows, maxLength, ScalarType.Int64).DetachFromDisposeScope();
@@ -60,29 +60,31 @@ public sealed class SupervisedBatch : IDisposable
     {
         if (_rows == _maxRows) throw new InvalidOperationException($"The batch holds at most {_maxRows} rows.");
         int row = _rows * _maxLength;
-        // Input: BOS prompt target; labels: prompt target EOS, shifted by one.
-        int promptTokens = EncodeInto(prompt, tokenizer, 0, "prompt");
-        int targetTokens = EncodeInto(target, tokenizer, promptTokens, "demonstration");
-        int length = 1 + promptTokens + targetTokens;   // inputs (BOS + prompt + target), labels end with EOS
+
+        // The whole sequence [BOS] prompt target EOS; inputs are all but its last token, labels all but its first.
+        int bos = tokenizer.HasBosToken ? 1 : 0;
+        if (bos == 1) _scratch[0] = tokenizer.BosId;
+        int promptTokens = EncodeInto(prompt, tokenizer, bos, "prompt");
+        if (bos + promptTokens == 0)
+            throw new ArgumentException("The prompt is empty and the tokenizer has no BOS token: nothing would predict the demonstration's first token.", nameof(prompt));
+        int targetTokens = EncodeInto(target, tokenizer, bos + promptTokens, "demonstration");
+        int sequence = bos + promptTokens + targetTokens + 1;
+        _scratch[sequence - 1] = tokenizer.EosId;
+        int length = sequence - 1;
+
         Array.Clear(_inputs, row, _maxLength);
         Array.Clear(_labels, row, _maxLength);
         Array.Clear(_lossMask, row, _maxLength);
         Array.Clear(_attention, row, _maxLength);
         Array.Clear(_positions, row, _maxLength);
-        _inputs[row] = tokenizer.BosId;
-        for (int i = 0; i < promptTokens + targetTokens; i++)
-        {
-            _inputs[row + 1 + i] = _scratch[i];
-            _labels[row + i] = _scratch[i];
-        }
-
-        _labels[row + length - 1] = tokenizer.EosId;
+        int firstTargetLabel = bos + promptTokens - 1;   // label i is sequence token i + 1
         for (int i = 0; i < length; i++)
         {
+            _inputs[row + i] = _scratch[i];
+            _labels[row + i] = _scratch[i + 1];
             _attention[row + i] = true;
             _positions[row + i] = i;
-            // Label i is the token after input i: the target starts at label promptTokens.
-            if (i >= promptTokens) _lossMask[row + i] = 1f;
+            if (i >= firstTargetLabel) _lossMask[row + i] = 1f;
         }
 
         _longest = Math.Max(_longest, length);
@@ -91,11 +93,12 @@ public sealed class SupervisedBatch : IDisposable
 
     private int EncodeInto(string text, ITokenizer tokenizer, int offset, string what)
     {
-        // One slot stays free for BOS/EOS.
-        var room = _scratch.AsSpan(offset, Math.Max(0, _maxLength - 1 - offset));
-        if (text.Length > room.Length)
-            throw new ArgumentException($"The {what} '{text}' does not fit: a demonstration row holds at most {_maxLength} tokens, BOS and EOS included (raise Rft:MaxPromptTokens or Rft:MaxNewTokens).");
-        return tokenizer.Encode(text, room);
+        // The sequence holds at most maxLength + 1 tokens (inputs are one shorter); one slot stays free for EOS.
+        var room = _scratch.AsSpan(offset, Math.Max(0, _maxLength - offset));
+        int written = tokenizer.Encode(text, room);
+        if (written > room.Length)
+            throw new ArgumentException($"The {what} '{text}' needs {written} tokens: a demonstration row holds at most {_maxLength} tokens, BOS and EOS included (raise Rft:MaxPromptTokens or Rft:MaxNewTokens).");
+        return written;
     }
 
     /// <summary>[rows, L] token ids (BOS, prompt, target), right-padded.</summary>
