@@ -356,7 +356,8 @@ public sealed partial class RftGenerator
 
                     report.Step = step;
                     _rlSteps = step;
-                    report.ValidationAccuracy = _options.EvalEvery > 0 && step % _options.EvalEvery == 0
+                    // Held-out accuracy every EvalEvery steps; the last step is left to the host's final evaluation.
+                    report.ValidationAccuracy = _options.EvalEvery > 0 && step % _options.EvalEvery == 0 && step < _options.Steps
                         ? (double)CountCorrect(_heldOut) / _heldOut.Length
                         : double.NaN;
                     report.Seconds = global::System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
