@@ -12,6 +12,8 @@ namespace Arithmetic;
 [Grpo(GroupSize = 16, PromptsPerStep = 8, ClipLow = 0.2, ClipHigh = 0.28)]
 [Training(Steps = 1000, LearningRate = 1e-4, MinLearningRateRatio = 0.5, WarmupSteps = 10, Seed = 1234, LogEvery = 50, EvalEvery = 100)]
 [Rollout(MaxNewTokens = 6, MaxPromptTokens = 10, Temperature = 1.0)]
+// Off by default (full fine-tuning); --Rft:LoraEnabled=true trains RL through rank-8 adapters instead.
+[Lora(Enabled = false, Rank = 8, Alpha = 16)]
 public partial class Arithmetic
 {
     // The mixture: three sums for every difference.

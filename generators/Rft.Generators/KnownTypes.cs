@@ -20,6 +20,15 @@ internal sealed class KnownTypes
         Demonstration = compilation.GetTypeByMetadataName("Rft.DemonstrationAttribute");
         Reward = compilation.GetTypeByMetadataName("Rft.RewardAttribute");
         Completion = compilation.GetTypeByMetadataName("Rft.Completion");
+        Lora = compilation.GetTypeByMetadataName("Rft.LoraAttribute");
+        JsonlSource = compilation.GetTypeByMetadataName("Rft.JsonlSourceAttribute");
+        JsonlEvalSource = compilation.GetTypeByMetadataName("Rft.JsonlEvalSourceAttribute");
+        Curriculum = compilation.GetTypeByMetadataName("Rft.CurriculumAttribute");
+        PassRateFilter = compilation.GetTypeByMetadataName("Rft.PassRateFilterAttribute");
+        DynamicSampling = compilation.GetTypeByMetadataName("Rft.DynamicSamplingAttribute");
+        PriorPrompt = compilation.GetTypeByMetadataName("Rft.PriorPromptAttribute");
+        JsonSerializerContext = compilation.GetTypeByMetadataName("System.Text.Json.Serialization.JsonSerializerContext");
+        JsonSerializable = compilation.GetTypeByMetadataName("System.Text.Json.Serialization.JsonSerializableAttribute");
         KlEstimator = compilation.GetTypeByMetadataName("Rft.KlEstimator");
         Random = compilation.GetTypeByMetadataName("System.Random");
         EnumerableOfT = compilation.GetSpecialType(SpecialType.System_Collections_Generic_IEnumerable_T);
@@ -39,6 +48,15 @@ internal sealed class KnownTypes
     public INamedTypeSymbol? Demonstration { get; }
     public INamedTypeSymbol? Reward { get; }
     public INamedTypeSymbol? Completion { get; }
+    public INamedTypeSymbol? Lora { get; }
+    public INamedTypeSymbol? JsonlSource { get; }
+    public INamedTypeSymbol? JsonlEvalSource { get; }
+    public INamedTypeSymbol? Curriculum { get; }
+    public INamedTypeSymbol? PassRateFilter { get; }
+    public INamedTypeSymbol? DynamicSampling { get; }
+    public INamedTypeSymbol? PriorPrompt { get; }
+    public INamedTypeSymbol? JsonSerializerContext { get; }
+    public INamedTypeSymbol? JsonSerializable { get; }
     public INamedTypeSymbol? KlEstimator { get; }
     public INamedTypeSymbol? Random { get; }
     public INamedTypeSymbol? EnumerableOfT { get; }

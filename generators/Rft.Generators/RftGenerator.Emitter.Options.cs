@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using Rft.Generators.Emit;
 using Rft.Generators.Options;
 using Rft.Generators.Specs;
@@ -101,9 +102,7 @@ public sealed partial class RftGenerator
                     }),
                     new OptionProperty("PolicyPath", "string?", pipeline.Policy.Path is null ? null : Literals.String(pipeline.Policy.Path), new[]
                     {
-                        // The trainer builds presets only; a path must not be silently ignored.
-                        "if (!string.IsNullOrEmpty(PolicyPath))",
-                        "    errors.Add($\"Rft:PolicyPath = '{PolicyPath}' is not supported yet: policies are built from a preset and trained from scratch; remove it and choose Rft:PolicyPreset.\");",
+                        $"{Checks}.ModelPath(errors, \"Rft:PolicyPath\", PolicyPath);",
                     }),
                 }),
                 new("[Grpo]", new[]
@@ -156,11 +155,29 @@ public sealed partial class RftGenerator
                 }));
             }
 
-            sections.Add(new("[EvalSource]", new[] { Int("EvalCount", pipeline.Evaluation.Count) }));
+            if (pipeline.Evaluation.Jsonl is { } evalFile)
+            {
+                sections.Add(new("[JsonlEvalSource]", new[]
+                {
+                    Int("EvalCount", pipeline.Evaluation.Count),
+                    new OptionProperty("EvalPath", "string", Literals.String(evalFile.Path), new[] { $"{Checks}.FileExists(errors, \"Rft:EvalPath\", EvalPath);" }),
+                }));
+            }
+            else
+            {
+                sections.Add(new("[EvalSource]", new[] { Int("EvalCount", pipeline.Evaluation.Count) }));
+            }
 
             var sourceWeights = new List<OptionProperty>();
-            foreach (var source in pipeline.Sources) sourceWeights.Add(Weight(source.Method + "Weight", source.Weight));
-            sections.Add(new("[Source] weights", sourceWeights));
+            foreach (var source in pipeline.Sources)
+            {
+                if (source.Jsonl is { } file)
+                    sourceWeights.Add(new OptionProperty(source.Method + "Path", "string", Literals.String(file.Path), new[] { $"{Checks}.FileExists(errors, \"Rft:{source.Method}Path\", {source.Method}Path);" }));
+                sourceWeights.Add(Weight(source.Method + "Weight", source.Weight));
+            }
+
+            sections.Add(new(pipeline.Sources.Any(s => s.Jsonl is not null) ? "[Source] and [JsonlSource] paths and weights" : "[Source] weights", sourceWeights));
+            DataOptionSections(pipeline, sections);
 
             var rewardWeights = new List<OptionProperty>();
             foreach (var reward in pipeline.Rewards) rewardWeights.Add(Weight(reward.Method + "Weight", reward.Weight));

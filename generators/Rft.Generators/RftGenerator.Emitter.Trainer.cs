@@ -42,6 +42,8 @@ public sealed partial class RftGenerator
             WriteEvaluation(writer, trainer);
             writer.WriteLine();
             WriteCheckpointAndDispose(writer, trainer);
+            WriteLoraMethod(writer, pipeline);
+            WriteRunFacts(writer, pipeline);
             writer.CloseBlock();
             writer.CloseBlock();
             return writer.ToString();
@@ -83,7 +85,7 @@ public sealed partial class RftGenerator
             writer.WriteLine($$"""
 
                 // Built once in Setup() and reused by every step.
-                private global::Rft.Text.CharTokenizer _tokenizer = null!;
+                private global::Rft.Text.ITokenizer _tokenizer = null!;
                 private global::Rft.Models.LlamaForCausalLM _policy = null!;
                 private global::Rft.Rollout.Sampler _sampler = null!;
                 private global::Rft.Rollout.PromptBatch _prompts = null!;
@@ -93,6 +95,10 @@ public sealed partial class RftGenerator
                 """);
             if (p.Loss.NeedsReferencePolicy)
                 writer.WriteLine("private global::Rft.Models.LlamaForCausalLM? _reference; // [KlPenalty]: frozen when RL starts");
+            WriteJsonlFields(writer, p);
+            if (p.Policy.Lora is not null) writer.WriteLine("private int _loraSeed;");
+            WriteCurriculumFields(writer, p);
+            writer.WriteLine("private readonly global::System.Collections.Generic.List<global::System.Collections.Generic.KeyValuePair<string, double>> _facts = new();");
             writer.WriteLine($$"""
                 private global::TorchSharp.torch.Generator _sampling = null!;
                 private {{record}}[] _records = null!;
@@ -161,27 +167,24 @@ public sealed partial class RftGenerator
             // Records.
             string heldOut = p.Evaluation.Method is { } evalSource
                 ? $"global::Rft.Data.Records.Take({t.Static(evalSource)}(new global::System.Random(seeds.Derive(\"heldout\"))), _options.EvalCount, {Literals.String("[EvalSource] " + evalSource)});"
-                : "CreateMixture(seeds.Derive(\"heldout\")).Take(_options.EvalCount);";
-            string heldOutSet = p.Evaluation.Method is null
+                : p.Evaluation.Jsonl is not null
+                    ? $"global::System.Linq.Enumerable.ToArray(global::System.Linq.Enumerable.Take({FileField(null)}.Rows, _options.EvalCount));"
+                    : "CreateMixture(seeds.Derive(\"heldout\")).Take(_options.EvalCount);";
+            string heldOutSet = p.Evaluation.Method is null && p.Evaluation.Jsonl is null
                 ? "the evaluation set (no [EvalSource] is declared: drawn from the sources)"
-                : "the held-out evaluation set";
+                : p.Evaluation.Jsonl is not null ? "the held-out evaluation set (the first EvalCount rows of Rft:EvalPath)" : "the held-out evaluation set";
             WriteWrapped(writer, "// ", p.Warmup is null
                 ? $"Records: the training mixture and {heldOutSet}, each from its own seeded stream."
                 : $"Records: the training mixture, validation records for the warm-up's stopping rule and {heldOutSet}, each from its own seeded stream.");
+            WriteJsonlSetup(writer, p);
             writer.WriteLine("_mixture = CreateMixture(seeds.Derive(\"mixture\"));");
             if (p.Warmup is not null) writer.WriteLine("_validation = CreateMixture(seeds.Derive(\"validation\")).Take(_options.SftValidationSize);");
             writer.WriteLine("_heldOut = " + heldOut);
             writer.WriteLine();
 
             // Tokenizer and policy.
+            WritePolicySetup(writer, p, "TokenizerCorpus(CreateMixture(seeds.Derive(\"tokenizer\")).Take(2048), _heldOut)");
             writer.WriteLine($$"""
-                // A character tokenizer over the characters of rendered prompts{{(p.Warmup is null ? "" : " and demonstrations")}}.
-                _tokenizer = global::Rft.Text.CharTokenizer.FromCorpus(TokenizerCorpus(CreateMixture(seeds.Derive("tokenizer")).Take(2048), _heldOut));
-
-                // The policy: preset {{Literals.String(p.Policy.Preset)}}, trained from scratch.
-                var config = global::Rft.Models.ModelPresets.Get(_options.PolicyPreset, _tokenizer.VocabSize, _options.MaxPromptTokens + _options.MaxNewTokens + 1);
-                _policy = global::Rft.Models.LlamaForCausalLM.Create(config, seeds.Derive("policy"));
-
                 // Rollout buffers, allocated once: KV cache, prompt tokens, decoded text, scores.
                 int rows = _options.PromptsPerStep * _options.GroupSize;
                 int samplerRows = global::System.Math.Max(rows, EvaluationChunk);
@@ -195,7 +198,7 @@ public sealed partial class RftGenerator
             foreach (var reward in t.Rewards) writer.WriteLine($"{reward.Field} = new float[rows];");
             if (p.Warmup is not null)
                 writer.WriteLine("_sftReport = new global::Rft.Training.StepReport(global::Rft.Training.TrainingPhase.Sft, global::System.Array.Empty<string>());");
-            writer.WriteLine("_rlReport = new global::Rft.Training.StepReport(global::Rft.Training.TrainingPhase.Rl, RewardNames);");
+            WriteCurriculumSetup(writer, p);
             writer.CloseBlock();
             writer.WriteLine();
 
@@ -206,15 +209,25 @@ public sealed partial class RftGenerator
                     {
                 """);
             writer.Indentation += 2;
-            foreach (var source in p.Sources)
-                writer.WriteLine($"new({Literals.String(source.Method)}, _options.{source.Method}Weight, {t.Static(source.Method)}),");
+            foreach (var source in p.Sources) writer.WriteLine(MixtureEntry(t, source));
             writer.Indentation -= 2;
             writer.WriteLine("    });");
             writer.WriteLine();
 
             // The tokenizer's corpus.
-            writer.WriteLine($"private static global::System.Collections.Generic.IEnumerable<string> TokenizerCorpus({p.RecordType}[] records, {p.RecordType}[] heldOut)");
+            bool hasFiles = p.Sources.Any(s => s.Jsonl is not null);
+            writer.WriteLine($"private {(hasFiles || p.Data.PriorPrompt is not null ? "" : "static ")}global::System.Collections.Generic.IEnumerable<string> TokenizerCorpus({p.RecordType}[] records, {p.RecordType}[] heldOut)");
             writer.OpenBlock();
+            if (p.Data.PriorPrompt is not null) writer.WriteLine("yield return _options.PriorPrompt;");
+            if (hasFiles)
+            {
+                writer.WriteLine("// Every row of the files, so that no training prompt meets a character the tokenizer lacks.");
+                string all = string.Join(", ", p.Sources.Where(s => s.Jsonl is not null).Select(s => FileField(s.Method) + ".Rows"));
+                writer.WriteLine(p.Sources.Count(s => s.Jsonl is not null) == 1
+                    ? $"records = global::System.Linq.Enumerable.ToArray(global::System.Linq.Enumerable.Concat(records, {all}));"
+                    : $"records = global::System.Linq.Enumerable.ToArray(global::System.Linq.Enumerable.Concat(records, global::System.Linq.Enumerable.SelectMany(new global::System.Collections.Generic.IReadOnlyList<{p.RecordType}>[] {{ {all} }}, rows => rows)));");
+            }
+
             if (p.Warmup is { } warmup)
             {
                 writer.WriteLine($$"""
@@ -272,7 +285,7 @@ public sealed partial class RftGenerator
                         for (int i = 0; i < _options.SftBatchSize; i++)
                         {
                             var record = _mixture.Next();
-                            batch.Add({{prompt}}(record), {{demonstration}}(record), _tokenizer);
+                            batch.Add({{RenderCall(t, "record", evaluation: false)}}, {{demonstration}}(record), _tokenizer);
                         }
 
                         using (var scope = global::TorchSharp.torch.NewDisposeScope())
@@ -311,19 +324,22 @@ public sealed partial class RftGenerator
                 public async global::System.Collections.Generic.IAsyncEnumerable<global::Rft.Training.StepReport> TrainAsync(
                     [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken)
                 {
-                    _optimizer = new global::Rft.Training.PolicyOptimizer(_policy, new global::Rft.Training.OptimizerSettings(
-                        _options.LearningRate, _options.WeightDecay, _options.MaxGradNorm, _options.WarmupSteps, _options.Steps, _options.MinLearningRateRatio));
                 """);
             writer.Indentation++;
             if (p.Loss.NeedsReferencePolicy)
             {
                 writer.WriteLine("""
-
                     // The KL term's reference: a frozen copy of the policy as RL starts, after any warm-up.
                     _reference ??= global::Rft.Training.ReferencePolicy.Create(_policy);
-
                     """);
             }
+
+            WriteLoraAtRlStart(writer, p);
+            writer.WriteLine("""
+                _optimizer = new global::Rft.Training.PolicyOptimizer(_policy, new global::Rft.Training.OptimizerSettings(
+                    _options.LearningRate, _options.WeightDecay, _options.MaxGradNorm, _options.WarmupSteps, _options.Steps, _options.MinLearningRateRatio));
+
+                """);
 
             writer.WriteLine($$"""
                 var sampling = new global::Rft.Rollout.SamplingSettings(_options.MaxNewTokens, _options.Temperature, _options.TopP);
@@ -333,14 +349,11 @@ public sealed partial class RftGenerator
                 {
                     long started = global::System.Diagnostics.Stopwatch.GetTimestamp();
 
-                    // 1. Draw PromptsPerStep records from the mixture and render their prompts.
-                    _prompts.Clear();
-                    for (int p = 0; p < _records.Length; p++)
-                    {
-                        var record = _mixture.Next();
-                        _records[p] = record;
-                        _prompts.Add({{t.Static(p.Prompt)}}(record), _tokenizer);
-                    }
+                """);
+            writer.Indentation++;
+            WriteDraw(writer, t);
+            writer.Indentation--;
+            writer.WriteLine($$"""
 
                     // 2. Roll out GroupSize completions of each prompt with the current policy
                     //    (no gradients, static KV cache); rows [p*G, (p+1)*G) belong to prompt p.
@@ -353,6 +366,7 @@ public sealed partial class RftGenerator
 
                     // 4-7. Advantages, loss, backward and optimizer step.
                     Update(rollout, step, report);
+                    RecordSignal(rollout.Rows, report);
 
                     report.Step = step;
                     _rlSteps = step;
@@ -431,9 +445,10 @@ public sealed partial class RftGenerator
                     var scores = _scores.Scores(rollout.Sequences.device);                                   // [N]
                     var advantages = global::Rft.Algorithms.GroupAdvantages.Grpo(scores, _options.GroupSize, _options.Epsilon, _options.ScaleByStd);
                     var mask = rollout.CompletionMask * _scores.ValidMask(rollout.Sequences.device).unsqueeze(1); // [N, T]
-
                 """);
             writer.Indentation++;
+            WriteAdvantageCopy(writer, p);
+            writer.WriteLine();
             writer.WriteLine(entropy
                 ? """
                   // 5. One forward pass of the policy: log-probabilities of the sampled tokens and the
@@ -494,6 +509,7 @@ public sealed partial class RftGenerator
                 report.MeanCompletionLength = global::Rft.Training.Stats.MeanCompletionTokens(rollout);
                 """);
             writer.CloseBlock();
+            WriteSignalMethod(writer, p);
 
             if (p.Loss.NeedsReferencePolicy)
             {
@@ -531,7 +547,7 @@ public sealed partial class RftGenerator
                     {
                         int count = global::System.Math.Min(EvaluationChunk, records.Length - start);
                         _prompts.Clear();
-                        for (int i = 0; i < count; i++) _prompts.Add({{t.Static(t.Pipeline.Prompt)}}(records[start + i]), _tokenizer);
+                        for (int i = 0; i < count; i++) _prompts.Add({{RenderCall(t, "records[start + i]", evaluation: true)}}, _tokenizer);
                         var rollout = _sampler.Generate(_prompts, 1, greedy, _sampling);
                         _completions.Decode(rollout);
                         for (int i = 0; i < count; i++)
@@ -576,6 +592,10 @@ public sealed partial class RftGenerator
                 public void SaveCheckpoint(string directory)
                 {
                     global::Rft.Training.Checkpoint.Save(directory, _policy, _optimizer, _tokenizer, new global::Rft.Training.TrainerState(PipelineName, _options.Seed, {{(p.Warmup is null ? "SftSteps: 0" : "_sftSteps")}}, _rlSteps));
+                """);
+            if (HasCurriculum(p))
+                writer.WriteLine("    global::System.IO.File.WriteAllBytes(global::System.IO.Path.Combine(directory, \"curriculum.msgpack\"), _curriculum.SaveState());");
+            writer.WriteLine($$"""
                 }
 
                 /// <inheritdoc />

@@ -19,7 +19,7 @@ public sealed partial class RftGenerator
     /// Reads a [Pipeline] class into a <see cref="PipelineSpec"/> and a diagnostic for everything wrong
     /// with it. Symbols and syntax stay in here: only values leave.
     /// </summary>
-    internal sealed class Parser
+    internal sealed partial class Parser
     {
         private static readonly SymbolDisplayFormat MessageFormat = SymbolDisplayFormat.CSharpShortErrorMessageFormat;
 
@@ -77,9 +77,11 @@ public sealed partial class RftGenerator
             KlPenaltySpec? klPenalty = null;
             EntropyBonusSpec? entropyBonus = null;
             AttributeData? sftWarmup = null;
+            var data = new DataAttributes();
             foreach (var attribute in _pipeline.GetAttributes())
             {
                 var type = attribute.AttributeClass;
+                if (data.Collect(attribute, _types)) continue;
                 if (KnownTypes.Is(type, _types.Policy)) policy = ReadPolicy(attribute);
                 else if (KnownTypes.Is(type, _types.Training)) training = ReadTraining(attribute);
                 else if (KnownTypes.Is(type, _types.Grpo)) grpo = ReadGrpo(attribute);
@@ -113,9 +115,12 @@ public sealed partial class RftGenerator
             // The record type is what the first well-formed source yields; every other source must agree.
             var recordSource = sources.Select(s => s.Method).FirstOrDefault(m => ElementType(m) is not null);
             var recordType = recordSource is null ? null : ElementType(recordSource);
+            string recordOrigin = recordSource?.Name ?? string.Empty;
+            if (recordType is null && data.FirstRecordType() is { } jsonlRecord)
+                (recordType, recordOrigin) = jsonlRecord;
             var recordName = recordType is null ? "TRecord" : Display(recordType);
 
-            if (sources.Count == 0) Report(DiagnosticDescriptors.NoSource, classLocation, _pipeline.Name);
+            if (sources.Count == 0 && data.JsonlSources.Count == 0) Report(DiagnosticDescriptors.NoSource, classLocation, _pipeline.Name);
             var sourceSpecs = new List<SourceSpec>();
             foreach (var (method, attribute) in sources)
             {
@@ -126,7 +131,18 @@ public sealed partial class RftGenerator
                 sourceSpecs.Add(new SourceSpec(method.Name, weight));
             }
 
-            var evaluation = ParseEvaluation(evalSources, recordType, recordSource, recordName, classLocation);
+            foreach (var attribute in data.JsonlSources)
+            {
+                if (ReadJsonlSource(attribute, recordType, recordOrigin) is { } jsonlSource) sourceSpecs.Add(jsonlSource);
+            }
+
+            var evaluation = data.JsonlEvalSource is { } jsonlEval && evalSources.Count == 0
+                ? ReadJsonlEvalSource(jsonlEval, recordType, recordOrigin)
+                : ParseEvaluation(evalSources, recordType, recordSource, recordName, classLocation);
+            if (data.JsonlEvalSource is { } ignoredEval && evalSources.Count > 0)
+                Report(DiagnosticDescriptors.DuplicateRole, AttributeLocation(ignoredEval), "JsonlEvalSource", "the file", evalSources[0].Method.Name);
+            policy = policy with { Lora = data.Lora is null ? null : ReadLora(data.Lora) };
+            var dataSpec = ReadData(data, recordType);
 
             string prompt = string.Empty;
             if (prompts.Count == 0) Report(DiagnosticDescriptors.NoPrompt, classLocation, _pipeline.Name, recordName);
@@ -161,6 +177,7 @@ public sealed partial class RftGenerator
                 Prompt: prompt,
                 Warmup: warmup,
                 Rewards: rewardSpecs.ToEquatableArray(),
+                Data: dataSpec,
                 IsValid: !_diagnostics.Any(d => d.IsError));
             return new ParseResult(spec, _diagnostics.ToEquatableArray());
         }

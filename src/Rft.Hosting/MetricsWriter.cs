@@ -46,6 +46,8 @@ internal sealed class MetricsWriter : IDisposable
     // Reward keys ("reward/Correct") are encoded once per reward-name list, i.e. once per phase.
     private IReadOnlyList<string>? _rewardNames;
     private JsonEncodedText[] _rewardKeys = [];
+    private IReadOnlyList<string>? _extraNames;
+    private JsonEncodedText[] _extraKeys = [];
 
     // The last step's line, kept for summary.json's "final_step_metrics".
     private byte[] _lastStep = new byte[1024];
@@ -122,6 +124,12 @@ internal sealed class MetricsWriter : IDisposable
         WriteFinite(ZeroVarianceGroups, report.ZeroVarianceGroupShare);
         _json.WriteNumber(MaskedSamples, report.MaskedSamples);
         WriteFinite(ValidationAccuracy, report.ValidationAccuracy);
+        var extraKeys = ExtraKeys(report.ExtraNames);
+        for (var i = 0; i < extraKeys.Length; i++)
+        {
+            WriteFinite(extraKeys[i], report.Extra[i]);
+        }
+
         WriteFinite(Seconds, report.Seconds);
         _json.WriteEndObject();
     }
@@ -135,6 +143,17 @@ internal sealed class MetricsWriter : IDisposable
         }
 
         return _rewardKeys;
+    }
+
+    private JsonEncodedText[] ExtraKeys(IReadOnlyList<string> names)
+    {
+        if (!ReferenceEquals(names, _extraNames))
+        {
+            _extraKeys = names.Select(Key).ToArray();
+            _extraNames = names;
+        }
+
+        return _extraKeys;
     }
 
     // JSON has no NaN or infinity: a quantity that was not measured is left out.

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using Rft.Hosting.Sampling;
 
 namespace Rft.Hosting;
 
@@ -16,6 +17,12 @@ public static class RftHost
     /// environment variables, the command line: <c>--Rft:Steps=5</c>), lets <paramref name="configure"/> register
     /// the pipeline, runs it and returns the exit code: 0 when training completed or was interrupted by a stop
     /// request (Ctrl+C, SIGTERM), 1 when it failed, 2 when an option was invalid.
+    /// <para>
+    /// <c>args[0] == "sample"</c> runs the sampling verb instead of training:
+    /// <c>sample [--model &lt;path&gt;] --prompt "&lt;text&gt;" [--count N] [--temperature T] [--top-p P] [--max-tokens M] [--seed S] [--chat] [--device cpu|cuda]</c>
+    /// prints one numbered line per completion; without <c>--model</c> it samples from the newest run's checkpoint under
+    /// <c>Rft:RunDirectory</c>. Exit codes as for training (2: a flag is invalid, with a message naming it).
+    /// </para>
     /// </summary>
     public static Task<int> RunAsync(string[] args, Action<HostApplicationBuilder> configure) =>
         RunAsync(args, configure, CancellationToken.None);
@@ -28,6 +35,7 @@ public static class RftHost
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(configure);
+        if (args.Length > 0 && args[0] == "sample") return Sample(args[1..], configure);
 
         HostApplicationBuilder builder;
         try
@@ -89,6 +97,75 @@ public static class RftHost
         }
 
         return outcome?.ExitCode ?? TrainingOutcome.Success;
+    }
+
+    /// <summary>
+    /// The <c>sample</c> verb. The pipeline's registrations are applied (not started) so the console and the run root
+    /// (<c>Rft:RunDirectory</c> from appsettings.json, the environment or <c>--Rft:RunDirectory=...</c>) are those training uses.
+    /// </summary>
+    private static int Sample(string[] args, Action<HostApplicationBuilder> configure)
+    {
+        var options = SampleArguments.Parse(args, out var error);
+        HostApplicationBuilder builder;
+        try
+        {
+            builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+            {
+                Args = HostArguments(args),
+                ContentRootPath = AppContext.BaseDirectory,
+            });
+        }
+        catch (Exception exception) when (exception is InvalidDataException or FormatException)
+        {
+            OptionsProblems.WriteUnreadable(RftConsole.Standard.Error, exception);
+            return TrainingOutcome.InvalidOptions;
+        }
+
+        KeepConsoleQuiet(builder);
+        configure(builder);
+        using var host = builder.Build();
+        var console = host.Services.GetService<RftConsole>() ?? RftConsole.Standard;
+        if (SampleArguments.WantsHelp(args))
+        {
+            console.Out.WriteLine(SampleArguments.Usage);
+            return TrainingOutcome.Success;
+        }
+
+        if (options is null)
+        {
+            console.Error.WriteLine(error);
+            console.Error.WriteLine(SampleArguments.Usage);
+            return TrainingOutcome.InvalidOptions;
+        }
+
+        string runRoot = builder.Configuration["Rft:RunDirectory"] is { Length: > 0 } root ? root : DefaultRunRoot;
+        try
+        {
+            return SampleCommand.Run(options, runRoot, console);
+        }
+        catch (Exception exception)
+        {
+            console.Error.WriteLine($"sample failed: {exception.Message}");
+            console.Error.WriteLine(exception);
+            return TrainingOutcome.TrainingFailed;
+        }
+    }
+
+    // The generated options' default for Rft:RunDirectory.
+    private const string DefaultRunRoot = "runs";
+
+    // Only host configuration (--Rft:Key=value, --Rft:Key value) reaches the host; the sample flags are not configuration.
+    private static string[] HostArguments(string[] args)
+    {
+        var host = new List<string>();
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith("--Rft:", StringComparison.OrdinalIgnoreCase) && !args[i].StartsWith("/Rft:", StringComparison.OrdinalIgnoreCase)) continue;
+            host.Add(args[i]);
+            if (!args[i].Contains('=') && i + 1 < args.Length) host.Add(args[++i]);
+        }
+
+        return host.ToArray();
     }
 
     /// <summary>Progress lines are the console's content: host chatter is off, and the training service reports for itself.</summary>

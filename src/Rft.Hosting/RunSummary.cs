@@ -35,6 +35,17 @@ internal sealed class RunSummary(string pipeline, int seed, string runDirectory)
 
     public void Add(EvaluationResult evaluation) => _evaluations.Add(evaluation);
 
+    private readonly List<KeyValuePair<string, double>> _facts = [];
+
+    /// <summary>Records the peak resident memory of the phase that just ended as <c>&lt;phase&gt;_peak_resident_bytes</c>.</summary>
+    public void RecordPeak(string phase)
+    {
+        if (ProcessMemory.PeakResidentBytes() is { } peak) _facts.Add(new(phase + "_peak_resident_bytes", peak));
+    }
+
+    /// <summary>The trainer's own facts (<see cref="IPipelineTrainer.RunFacts"/>), written as they are.</summary>
+    public IReadOnlyList<KeyValuePair<string, double>> TrainerFacts { get; set; } = [];
+
     public void Write(double wallSeconds, ReadOnlySpan<byte> finalStepMetrics)
     {
         using var file = new FileStream(Path.Combine(RunDirectory, "summary.json"), FileMode.Create, FileAccess.Write, FileShare.Read);
@@ -53,6 +64,11 @@ internal sealed class RunSummary(string pipeline, int seed, string runDirectory)
                 json.WriteNumber(evaluation.Name + "_accuracy", evaluation.Accuracy);
                 json.WriteNumber(evaluation.Name + "_correct", evaluation.Correct);
                 json.WriteNumber(evaluation.Name + "_problems", evaluation.Problems);
+            }
+
+            foreach (var (name, value) in _facts.Concat(TrainerFacts))
+            {
+                if (double.IsFinite(value)) json.WriteNumber(name, value);
             }
 
             json.WriteNumber("wall_seconds", Math.Round(wallSeconds, 3));

@@ -124,6 +124,7 @@ internal sealed partial class TrainingService(
 
         try
         {
+            if (_setUp) summary.TrainerFacts = trainer.RunFacts;
             summary.Write(wall.Elapsed.TotalSeconds, metrics.LastStep);
         }
         catch (Exception exception)
@@ -159,13 +160,16 @@ internal sealed partial class TrainingService(
         IPipelineTrainer trainer, RunSummary summary, ConsoleProgress progress, MetricsWriter metrics, CancellationToken cancellationToken)
     {
         Enter("setup");
+        ProcessMemory.ResetPeak();
         trainer.Setup();
         _setUp = true;
+        summary.RecordPeak("setup");
 
         if (trainer.HasWarmUp)
         {
             Enter("sft");
             progress.BeginPhase();
+            ProcessMemory.ResetPeak();
             StepReport? last = null;
             foreach (var report in trainer.WarmUp(cancellationToken))
             {
@@ -176,6 +180,7 @@ internal sealed partial class TrainingService(
             }
 
             progress.EndPhase(last);
+            summary.RecordPeak("sft");
             if (cancellationToken.IsCancellationRequested)
             {
                 return false;
@@ -190,6 +195,7 @@ internal sealed partial class TrainingService(
 
         Enter("rl");
         progress.BeginPhase();
+        ProcessMemory.ResetPeak();
         StepReport? lastRl = null;
         await foreach (var report in trainer.TrainAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -200,6 +206,7 @@ internal sealed partial class TrainingService(
         }
 
         progress.EndPhase(lastRl);
+        summary.RecordPeak("rl");
         if (cancellationToken.IsCancellationRequested)
         {
             return false;

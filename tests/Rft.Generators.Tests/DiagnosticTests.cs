@@ -9,7 +9,7 @@ namespace Rft.Generators.Tests;
 /// in the source. Each source has exactly one problem, so each test also proves that nothing else
 /// is reported, and that the generated code adds no compile error of its own.
 /// </summary>
-public class DiagnosticTests
+public partial class DiagnosticTests
 {
     private const string Source = """
             [Source] public static IEnumerable<Problem> Problems(Random rng) { while (true) yield return new Problem("1+1", 2); }

@@ -47,7 +47,7 @@ public class OptionsAndHostTests
                 "Rft:TopP = 0 is invalid: it must be in (0, 1].",
                 "Rft:DoublesWeight = -1 is invalid: it must be a positive finite number.",
                 "Rft:KlEstimator = 9 is invalid: it must be one of K1, Abs, K2, K3.",
-                "Rft:PolicyPath = 'models/qwen' is not supported yet: policies are built from a preset and trained from scratch; remove it and choose Rft:PolicyPreset.",
+                $"Rft:PolicyPath = 'models/qwen' does not exist (looked for {System.IO.Path.GetFullPath("models/qwen")}): give a Hugging Face model folder (config.json, model.safetensors, tokenizer.json), an Rft checkpoint folder or a llama2.c .bin file, or leave it empty to train a preset.",
             }.Order(StringComparer.Ordinal),
             options.Validate().Order(StringComparer.Ordinal));
     }

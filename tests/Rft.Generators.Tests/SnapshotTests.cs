@@ -51,6 +51,16 @@ public class SnapshotTests
         MatchAll(run);
     }
 
+    [Fact]
+    public void Data_pipeline_with_jsonl_files_self_evolving_curriculum_prior_prompt_and_lora()
+    {
+        var run = GeneratorRun.Of(TestPipelines.Data);
+
+        Assert.Empty(run.Diagnostics);
+        run.AssertCompiles();
+        MatchAll(run);
+    }
+
     private static void MatchAll(GeneratorRun run)
     {
         Assert.Equal(3, run.Files.Count);

@@ -122,4 +122,53 @@ internal static class TestPipelines
             [Reward(Weight = 0.5)] public static float Record(Pair record, Completion completion) => completion.Finished ? 1f : 0f;
         }
         """;
+
+    /// <summary>
+    /// Where records come from and which ones a step trains on: a JSON Lines file bound through a
+    /// JsonSerializerContext beside a generated source, a held-out JSON Lines file, the Self-Evolving
+    /// Curriculum keyed on a record member, a prior prompt, and LoRA adapters.
+    /// </summary>
+    public const string Data = """
+        using System;
+        using System.Collections.Generic;
+        using System.Text.Json.Serialization;
+        using Rft;
+
+        namespace Samples.Data;
+
+        public sealed record MathProblem(string Question, int Answer, int Level);
+
+        [JsonSerializable(typeof(MathProblem))]
+        public partial class MathJson : JsonSerializerContext
+        {
+            // System.Text.Json's generator does not run in these tests: a stand-in for its output.
+            public static MathJson Default { get; } = new();
+            public MathJson() : base(null) { }
+            protected override System.Text.Json.JsonSerializerOptions? GeneratedSerializerOptions => null;
+            public override System.Text.Json.Serialization.Metadata.JsonTypeInfo? GetTypeInfo(Type type) => null;
+        }
+
+        [Pipeline]
+        [JsonlSource("data/train.jsonl", typeof(MathProblem), Name = "Train", Weight = 3, JsonContext = typeof(MathJson), OnError = MalformedRows.Skip)]
+        [JsonlEvalSource("data/test.jsonl", typeof(MathProblem), Count = 100)]
+        [Curriculum(CurriculumKind.SelfEvolving, Key = "Level", Alpha = 0.3, Temperature = 0.5)]
+        [PriorPrompt("Answer with a number.\n")]
+        [Lora(Rank = 4, Alpha = 8, Targets = "q_proj,v_proj")]
+        public partial class Tutor
+        {
+            [Source(Weight = 1)]
+            public static IEnumerable<MathProblem> Drills(Random rng)
+            {
+                while (true)
+                {
+                    int a = rng.Next(10), b = rng.Next(10);
+                    yield return new MathProblem($"{a}+{b}", a + b, 1);
+                }
+            }
+
+            [Prompt] public static string Render(MathProblem p) => $"{p.Question}=";
+
+            [Reward] public static float Correct(int answer, Completion c) => c.TryParseInt(out var v) && v == answer ? 1f : 0f;
+        }
+        """;
 }

@@ -5,8 +5,10 @@ using Rft.Training;
 namespace Rft.Pipelines.Tests;
 
 /// <summary>Trains small pipelines compiled by the real generator.</summary>
-public class PipelineTests
+public class PipelineTests(Xunit.Abstractions.ITestOutputHelper output)
 {
+    private readonly Xunit.Abstractions.ITestOutputHelper _output = output;
+
     private static async Task<List<(double Reward, double Accuracy)>> Train(IPipelineTrainer trainer)
     {
         var curve = new List<(double, double)>();
@@ -55,5 +57,68 @@ public class PipelineTests
         }
 
         Assert.Equal(before + 1, ReferencePolicy.Created);
+    }
+
+    [Fact]
+    public async Task The_self_evolving_curriculum_chooses_the_records_of_each_step_and_reports_its_arms()
+    {
+        var directory = Directory.CreateTempSubdirectory("rft-curriculum-");
+        try
+        {
+            using var trainer = new CurriculumEcho.Trainer(Options.Create(new CurriculumEchoOptions()));
+            trainer.Setup();
+            StepReport? last = null;
+            var drawnDigits = new HashSet<int>();
+            await foreach (var report in trainer.TrainAsync(CancellationToken.None))
+            {
+                last = report;
+                for (int i = 0; i < report.ExtraNames.Count; i++)
+                {
+                    if (report.ExtraNames[i].EndsWith("/key", StringComparison.Ordinal) && double.IsFinite(report.Extra[i])) drawnDigits.Add((int)report.Extra[i]);
+                }
+            }
+
+            Assert.NotNull(last);
+            var names = last!.ExtraNames.ToList();
+            // Per-source shares (one per [Source]) come first and add up to 1; the curriculum's metrics follow.
+            var shares = new[] { "OneDigit", "TwoDigits", "ThreeDigits" }.Select(s => last.Extra[names.IndexOf($"source/{s}/share")]).ToArray();
+            Assert.Equal(1.0, shares.Where(double.IsFinite).Sum(), 6);
+            Assert.Equal(3.0, last.Extra[names.IndexOf("sec/arms")]);
+            Assert.Equal(new[] { 1, 2, 3 }, drawnDigits.Order());
+
+            trainer.SaveCheckpoint(Path.Combine(directory.FullName, "checkpoint"));
+            var state = File.ReadAllBytes(Path.Combine(directory.FullName, "checkpoint", "curriculum.msgpack"));
+            Assert.NotEmpty(state);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task The_gsm8k_example_loads_renders_rolls_out_and_scores_the_shared_files_end_to_end()
+    {
+        var train = Rft.Runtime.Tests.SharedFiles.Find("data/gsm8k/train.jsonl", _output);
+        var test = Rft.Runtime.Tests.SharedFiles.Find("data/gsm8k/test.jsonl", _output);
+        if (train is null || test is null) return;
+
+        // The example's own attributes, made small enough for a CPU test: the nano preset, 2 prompts x 2 completions.
+        var options = new Gsm8k.Gsm8kOptions
+        {
+            TrainPath = train, EvalPath = test, PolicyPreset = "nano", Steps = 2, GroupSize = 2, PromptsPerStep = 2,
+            MaxNewTokens = 8, EvalCount = 4,
+        };
+        Assert.Empty(options.Validate());
+        using var trainer = new Gsm8k.Gsm8k.Trainer(Options.Create(options));
+        var curve = await Train(trainer);
+
+        Assert.Equal(2, curve.Count);
+        Assert.All(curve, c => Assert.True(c.Reward is >= 0 and <= 1, $"reward {c.Reward}"));
+        var facts = trainer.RunFacts.ToDictionary(f => f.Key, f => f.Value);
+        Assert.Equal(7473, facts["Train_rows"]);
+        Assert.Equal(0, facts["Train_skipped_lines"]);
+        var evaluation = await trainer.EvaluateAsync("rl", CancellationToken.None);
+        Assert.Equal(4, evaluation.Problems);
     }
 }

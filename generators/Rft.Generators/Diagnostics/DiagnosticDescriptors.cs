@@ -5,7 +5,7 @@ using Microsoft.CodeAnalysis;
 namespace Rft.Generators.Diagnostics;
 
 /// <summary>Every diagnostic the Rft generator reports. Keep AnalyzerReleases.Unshipped.md in step.</summary>
-internal static class DiagnosticDescriptors
+internal static partial class DiagnosticDescriptors
 {
     private const string Category = "Rft";
 
@@ -99,15 +99,16 @@ internal static class DiagnosticDescriptors
         "Pipeline setting out of range",
         "{0} = {1} in [{2}] is invalid: it must be {3}");
 
-    private static readonly Dictionary<string, DiagnosticDescriptor> All = new[]
+    // Built on first use: the descriptors of the other partial files are initialised by then.
+    private static Dictionary<string, DiagnosticDescriptor>? _all;
+
+    public static DiagnosticDescriptor ById(string id) => (_all ??= new[]
     {
         PipelineNotPartial, RewardParameterUnbound, RewardParameterTypeMismatch, RewardReturnType, RecordTypeMismatch,
         NonPositiveWeight, NoReward, GroupSizeTooSmall, NoSource, NoPrompt, DuplicateRole, InvalidSignature,
         NoEvalSource, DuplicateAccuracyReward, DuplicateName, WarmupWithoutDemonstration, UnsupportedPipelineShape,
         SettingOutOfRange,
-    }.ToDictionary(d => d.Id);
-
-    public static DiagnosticDescriptor ById(string id) => All[id];
+    }.Concat(DataDescriptors).ToDictionary(d => d.Id))[id];
 
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);

@@ -10,6 +10,10 @@ internal static class Identifiers
     public static string Escape(string name) =>
         SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
 
+    /// <summary>A valid C# identifier that is not a keyword (so it can name an option property).</summary>
+    public static bool IsValid(string name) =>
+        SyntaxFacts.IsValidIdentifier(name) && SyntaxFacts.GetKeywordKind(name) == SyntaxKind.None;
+
     /// <summary><c>Correct</c> to <c>correct</c>.</summary>
     public static string Camel(string name) =>
         name.Length == 0 ? name : char.ToLowerInvariant(name[0]) + name.Substring(1);

@@ -43,9 +43,21 @@ internal static class OptionCatalog
         new OptionEntry("SftWarmup", "WarmupSteps", "SftWarmupSteps", OptionRule.AtLeast(0)),
         new OptionEntry("SftWarmup", "MinLearningRateRatio", "SftMinLearningRateRatio", OptionRule.InRange(0, 1)),
         new OptionEntry("EvalSource", "Count", "EvalCount", OptionRule.AtLeast(1)),
+        new OptionEntry("JsonlEvalSource", "Count", "EvalCount", OptionRule.AtLeast(1)),
+        new OptionEntry("Lora", "Rank", "LoraRank", OptionRule.AtLeast(1)),
+        new OptionEntry("Lora", "Alpha", "LoraAlpha", OptionRule.Positive),
+        new OptionEntry("Lora", "Dropout", "LoraDropout", OptionRule.InRange(0, 1)),
+        new OptionEntry("Curriculum", "Threshold", "CurriculumThreshold", OptionRule.InRangeExclusiveLow(0, 1)),
+        new OptionEntry("Curriculum", "Window", "CurriculumWindow", OptionRule.AtLeast(1)),
+        new OptionEntry("Curriculum", "Alpha", "CurriculumAlpha", OptionRule.InRangeExclusiveLow(0, 1)),
+        new OptionEntry("Curriculum", "Temperature", "CurriculumTemperature", OptionRule.Positive),
+        new OptionEntry("PassRateFilter", "Window", "FilterWindow", OptionRule.AtLeast(1)),
+        new OptionEntry("PassRateFilter", "MinAttempts", "FilterMinAttempts", OptionRule.AtLeast(1)),
+        new OptionEntry("PassRateFilter", "MaxSkipsPerDraw", "FilterMaxSkipsPerDraw", OptionRule.AtLeast(0)),
+        new OptionEntry("DynamicSampling", "MaxExtraRounds", "DynamicSamplingMaxExtraRounds", OptionRule.AtLeast(0)),
     };
 
-    private static readonly Dictionary<string, OptionEntry> ByOption = Entries.ToDictionary(e => e.Option);
+    private static readonly Dictionary<string, OptionEntry> ByOption = Entries.GroupBy(e => e.Option).ToDictionary(g => g.Key, g => g.First());
 
     /// <summary>The entry of an attribute's property (attribute name without "Attribute"), or null.</summary>
     public static OptionEntry? Find(string attribute, string property) =>

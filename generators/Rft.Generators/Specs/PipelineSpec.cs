@@ -28,6 +28,7 @@ internal sealed record PipelineSpec(
     string Prompt,
     WarmupSpec? Warmup,
     EquatableArray<RewardSpec> Rewards,
+    DataSpec Data,
     bool IsValid)
 {
     /// <summary>The class as a fully qualified name: <c>global::Arithmetic.Arithmetic</c>.</summary>

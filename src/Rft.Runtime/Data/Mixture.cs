@@ -5,6 +5,12 @@ namespace Rft.Data;
 /// weight, then takes that source's next record. Each source has its own seeded RNG; a finite source
 /// is reopened (a new epoch, a new RNG) when exhausted.
 /// </summary>
+/// <remarks>
+/// The draws are a pure function of the seed and the sources, so the mixture's whole state is
+/// <see cref="Position"/>: a run resumed from a checkpoint builds a fresh mixture from the same seed and
+/// replays it to the saved position with <see cref="FastForward"/> (records of arbitrary type cannot be
+/// serialized; their positions can).
+/// </remarks>
 public sealed class Mixture<T>
 {
     private readonly MixtureSource<T>[] _sources;
@@ -44,6 +50,28 @@ public sealed class Mixture<T>
     /// <summary>Records drawn so far from each source.</summary>
     public IReadOnlyList<long> Drawn => _drawn;
 
+    /// <summary>Records drawn so far, from all sources: the 0-based position of the next draw.</summary>
+    public long Position { get; private set; }
+
+    /// <summary>
+    /// Draws and discards records until <see cref="Position"/> is <paramref name="position"/>, calling
+    /// <paramref name="visit"/>(position, record, source) for each, so that a caller that held some of
+    /// them (a curriculum's queues) can take them back. Used to resume from a checkpoint.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="position"/> is behind <see cref="Position"/>: a mixture cannot go back; build a fresh one from the seed.</exception>
+    public void FastForward(long position, Action<long, T, int>? visit = null)
+    {
+        if (position < Position)
+            throw new ArgumentOutOfRangeException(nameof(position), position,
+                $"The mixture is already at position {Position}; it cannot go back to {position}. Build a fresh mixture from the same seed and fast-forward that.");
+        while (Position < position)
+        {
+            long at = Position;
+            var record = Next(out int source);
+            visit?.Invoke(at, record, source);
+        }
+    }
+
     /// <summary>The next record.</summary>
     public T Next() => Next(out _);
 
@@ -54,6 +82,7 @@ public sealed class Mixture<T>
         source = 0;
         while (source < _cumulative.Length - 1 && u >= _cumulative[source]) source++;
         _drawn[source]++;
+        Position++;
         return NextFrom(source);
     }
 

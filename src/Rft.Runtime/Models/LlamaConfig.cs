@@ -24,6 +24,22 @@ public sealed record LlamaConfig(
     /// </summary>
     public bool QkvBias { get; init; }
 
+    /// <summary>RoPE scaling (Hugging Face's <c>rope_scaling</c>); null for plain rotary frequencies.</summary>
+    public RopeScaling? RopeScaling { get; init; }
+
+    /// <summary>
+    /// Sliding-window attention: a token attends to at most this many positions, itself included (keys at
+    /// <c>q - W &lt; k &lt;= q</c>, as transformers' <c>sliding_window_overlay</c>); null attends to every earlier position.
+    /// Applies to layers from <see cref="MaxWindowLayers"/> on (Mistral: all; Qwen2: <c>max_window_layers</c>).
+    /// </summary>
+    public int? SlidingWindow { get; init; }
+
+    /// <summary>Qwen2's <c>max_window_layers</c>: layers below this index attend fully, the rest use <see cref="SlidingWindow"/>. 0 (Mistral) windows every layer.</summary>
+    public int MaxWindowLayers { get; init; }
+
+    /// <summary>Whether layer <paramref name="layer"/> attends through the sliding window.</summary>
+    public bool UsesSlidingWindow(int layer) => SlidingWindow is not null && layer >= MaxWindowLayers;
+
     /// <summary>Width of one attention head.</summary>
     public int HeadDim => HiddenSize / NumHeads;
 
@@ -46,6 +62,9 @@ public sealed record LlamaConfig(
         else if (NumHeads >= 1 && NumHeads % NumKvHeads != 0) problems.Add($"NumHeads = {NumHeads} must be a multiple of NumKvHeads = {NumKvHeads}.");
         if (!(RopeTheta > 0)) problems.Add($"RopeTheta = {RopeTheta} must be positive.");
         if (!(RmsNormEps > 0)) problems.Add($"RmsNormEps = {RmsNormEps} must be positive.");
+        if (SlidingWindow < 1) problems.Add($"SlidingWindow = {SlidingWindow} must be at least 1 (or null for full attention).");
+        if (MaxWindowLayers < 0) problems.Add($"MaxWindowLayers = {MaxWindowLayers} must not be negative.");
+        if (RopeScaling is not null) problems.AddRange(RopeScaling.Problems());
         return problems;
     }
 

@@ -40,12 +40,15 @@ public sealed class LlamaModel : nn.Module
         long b = inputIds.shape[0], t = inputIds.shape[1];
         var hidden = embed_tokens.forward(inputIds);
         var (cos, signedSin) = _rotary.Lookup(positionIds, hidden.dtype);
-        var mask = AttentionMask(keyMask, offset, (int)t, inputIds.device);
+        var mask = AttentionMask(keyMask, offset, (int)t, inputIds.device, window: null, _config.KvGroups);
+        var windowMask = _config.SlidingWindow is int w && _config.MaxWindowLayers < _config.NumLayers
+            ? AttentionMask(keyMask, offset, (int)t, inputIds.device, w, _config.KvGroups)
+            : null;
         for (int i = 0; i < _config.NumLayers; i++)
         {
             var keys = cache?.Keys(i).narrow(0, 0, b);
             var values = cache?.Values(i).narrow(0, 0, b);
-            hidden = layers[i].Forward(hidden, cos, signedSin, mask, keys, values, offset);
+            hidden = layers[i].Forward(hidden, cos, signedSin, _config.UsesSlidingWindow(i) ? windowMask! : mask, keys, values, offset);
         }
 
         return norm.forward(hidden);
@@ -55,18 +58,20 @@ public sealed class LlamaModel : nn.Module
     /// [B or 1, 1, groups * T, offset + T] bool: query slot q sees key slot k when k &lt;= q and k holds a real
     /// token. A query always sees itself, so a padding query never takes a softmax over nothing (no NaN);
     /// its output is never read. Rows repeat per query group, matching <see cref="LlamaAttention"/>'s layout.
+    /// With a <paramref name="window"/> W, key slot k must also satisfy k &gt; q - W. Slots stand for positions: a
+    /// row's real tokens occupy consecutive slots (left padding comes first), so slot and position distances agree.
     /// </summary>
-    private Tensor AttentionMask(Tensor? keyMask, int offset, int t, Device device)
+    private static Tensor AttentionMask(Tensor? keyMask, int offset, int t, Device device, int? window, int groups)
     {
         int length = offset + t;
         var querySlots = arange(offset, length, ScalarType.Int64, device).unsqueeze(1);     // [T, 1]
         var keySlots = arange(0, length, ScalarType.Int64, device).unsqueeze(0);            // [1, L]
         var allowed = keySlots.le(querySlots);                                               // [T, L] causal
+        if (window is int w) allowed = allowed.logical_and_(keySlots.gt(querySlots - w));    // sliding window
         allowed = keyMask is null
             ? allowed.unsqueeze(0)
             : keyMask.unsqueeze(1).logical_and(allowed).logical_or_(keySlots.eq(querySlots)); // [B, T, L]
         var mask = allowed.unsqueeze(1);                                                     // [B, 1, T, L]
-        int groups = _config.KvGroups;
         return groups == 1 ? mask : mask.repeat(1, 1, groups, 1);
     }
 

@@ -15,29 +15,20 @@ namespace Rft.Models;
 public sealed class RotaryEmbedding : IDisposable
 {
     private readonly int _headDim;
+    private readonly double _theta;
+    private readonly RopeScaling? _dynamic;   // dynamic NTK scaling that the tables' length can reach, else null
     private Tensor _cos;          // [MaxPositions, headDim]
     private Tensor _signedSin;    // [MaxPositions, headDim], first half negated
 
     public RotaryEmbedding(LlamaConfig config)
     {
         _headDim = config.HeadDim;
-        int half = _headDim / 2;
-        // inv_freq_i = theta^(-2i/d); computed in float64, stored in the model's dtype.
-        var angles = new double[config.MaxPositions * _headDim];
-        var cos = new float[angles.Length];
-        var sin = new float[angles.Length];
-        for (int p = 0; p < config.MaxPositions; p++)
-        {
-            for (int i = 0; i < half; i++)
-            {
-                double angle = p * Math.Pow(config.RopeTheta, -2.0 * i / _headDim);
-                int at = p * _headDim + i;
-                cos[at] = cos[at + half] = (float)Math.Cos(angle);
-                sin[at] = -(float)Math.Sin(angle);
-                sin[at + half] = (float)Math.Sin(angle);
-            }
-        }
-
+        _theta = config.RopeTheta;
+        // Dynamic scaling changes nothing until a sequence outgrows the original context.
+        _dynamic = config.RopeScaling is { Type: RopeScalingType.Dynamic } d && config.MaxPositions > d.OriginalMaxPositions ? d : null;
+        // The tables hold the frequencies of a sequence no longer than the original context (dynamic: unscaled).
+        var inverse = RopeScaling.InverseFrequencies(_headDim, _theta, config.RopeScaling, sequenceLength: 0);
+        var (cos, sin) = Tables(inverse, 0, config.MaxPositions);
         _cos = tensor(cos, [config.MaxPositions, _headDim]).DetachFromDisposeScope();
         _signedSin = tensor(sin, [config.MaxPositions, _headDim]).DetachFromDisposeScope();
     }
@@ -52,7 +43,42 @@ public sealed class RotaryEmbedding : IDisposable
 
         long b = positionIds.shape[0], t = positionIds.shape[1];
         var flat = positionIds.reshape(-1);
+        if (_dynamic is not null)
+        {
+            // transformers' dynamic_rope_update: the sequence length is the largest position id plus one (a host sync).
+            int length = (int)flat.max().item<long>() + 1;
+            if (length > _dynamic.OriginalMaxPositions)
+            {
+                var inverse = RopeScaling.InverseFrequencies(_headDim, _theta, _dynamic, length);
+                var (cos, sin) = Tables(inverse, 0, length);
+                var cosTable = tensor(cos, [length, _headDim]).to(dtype, positionIds.device);
+                var sinTable = tensor(sin, [length, _headDim]).to(dtype, positionIds.device);
+                return (cosTable.index_select(0, flat).view(b, t, 1, _headDim), sinTable.index_select(0, flat).view(b, t, 1, _headDim));
+            }
+        }
+
         return (_cos.index_select(0, flat).view(b, t, 1, _headDim), _signedSin.index_select(0, flat).view(b, t, 1, _headDim));
+    }
+
+    // cos and signed sin of position * inv_freq for positions [from, to), angles in float64, stored as float32.
+    private (float[] Cos, float[] SignedSin) Tables(double[] inverse, int from, int to)
+    {
+        int half = _headDim / 2, count = to - from;
+        var cos = new float[count * _headDim];
+        var sin = new float[count * _headDim];
+        for (int p = 0; p < count; p++)
+        {
+            for (int i = 0; i < half; i++)
+            {
+                double angle = (from + p) * inverse[i];
+                int at = p * _headDim + i;
+                cos[at] = cos[at + half] = (float)Math.Cos(angle);
+                sin[at] = -(float)Math.Sin(angle);
+                sin[at + half] = (float)Math.Sin(angle);
+            }
+        }
+
+        return (cos, sin);
     }
 
     /// <summary>Rotates <paramref name="x"/> [B, T, heads, headDim] by the looked-up tables.</summary>

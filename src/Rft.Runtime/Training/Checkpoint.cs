@@ -1,33 +1,197 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Rft.Models;
+using Rft.Models.Formats;
+using Rft.Models.Lora;
 using Rft.Text;
+using static TorchSharp.torch;
 
 namespace Rft.Training;
 
 /// <summary>
-/// Writes a checkpoint folder: <c>policy.dat</c> (TorchSharp state dict, Hugging Face key names),
-/// <c>optimizer.dat</c>, <c>config.json</c>, <c>tokenizer.json</c> and <c>trainer_state.json</c>.
-/// The folder is written beside the target and renamed into place, so a crash mid-write never
-/// leaves a half checkpoint where a whole one was.
+/// A checkpoint folder that standard tools load: the policy as a Hugging Face checkpoint (<c>config.json</c> and
+/// <c>model.safetensors</c>, LoRA adapters merged in), the adapters alone under <c>adapter/</c> when the policy has
+/// them (PEFT's <c>adapter_model.safetensors</c> and <c>adapter_config.json</c>), the tokenizer (a
+/// <see cref="CharTokenizer"/> as <c>rft_tokenizer.json</c>, a <see cref="HuggingFaceTokenizer"/> as its original
+/// <c>tokenizer.json</c> with <c>tokenizer_config.json</c> and <c>generation_config.json</c>, a
+/// <see cref="Llama2cTokenizer"/> as <c>tokenizer.bin</c>), <c>optimizer.dat</c> (TorchSharp AdamW state) and
+/// <c>trainer_state.json</c>. The folder is written beside the target and renamed into place, so a crash mid-write
+/// never leaves a half checkpoint where a whole one was.
 /// </summary>
 public static class Checkpoint
 {
+    public const string TrainerStateFile = "trainer_state.json";
+    public const string OptimizerFile = "optimizer.dat";
+    public const string CharTokenizerFile = "rft_tokenizer.json";
+    public const string HuggingFaceTokenizerFile = "tokenizer.json";
+    public const string Llama2cTokenizerFile = "tokenizer.bin";
+    public const string AdapterFolder = "adapter";
+
+    // Copied beside tokenizer.json when the tokenizer's folder has them: they settle the special tokens.
+    private static readonly string[] TokenizerCompanions = ["tokenizer_config.json", "generation_config.json", "special_tokens_map.json"];
+
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
-    public static void Save(string directory, LlamaForCausalLM policy, PolicyOptimizer? optimizer, CharTokenizer tokenizer, TrainerState state)
+    /// <summary>Writes the checkpoint folder <paramref name="directory"/>, replacing any folder there once the new one is complete.</summary>
+    /// <param name="tokenizerSource">
+    /// The tokenizer.json or tokenizer.bin file a file-backed tokenizer was read from, when <see cref="TokenizerSources"/>
+    /// does not know it (tokenizers loaded by <see cref="PolicyLoader"/> are known).
+    /// </param>
+    /// <exception cref="ArgumentException">The tokenizer's kind is unknown, or its source file is unknown or gone.</exception>
+    public static void Save(string directory, LlamaForCausalLM policy, PolicyOptimizer? optimizer, ITokenizer tokenizer, TrainerState state, string? tokenizerSource = null)
     {
+        ArgumentNullException.ThrowIfNull(directory);
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        ArgumentNullException.ThrowIfNull(state);
+        var writeTokenizer = TokenizerWriter(tokenizer, tokenizerSource);     // fails before anything is written
+
         var full = Path.GetFullPath(directory);
         var staging = full + ".partial";
         if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
         Directory.CreateDirectory(staging);
 
-        policy.save(Path.Combine(staging, "policy.dat"));
-        optimizer?.Save(Path.Combine(staging, "optimizer.dat"));
-        File.WriteAllText(Path.Combine(staging, "config.json"), JsonSerializer.Serialize(policy.Config, Json));
-        File.WriteAllText(Path.Combine(staging, "tokenizer.json"), JsonSerializer.Serialize(new { kind = "char", alphabet = tokenizer.Alphabet }, Json));
-        File.WriteAllText(Path.Combine(staging, "trainer_state.json"), JsonSerializer.Serialize(state, Json));
+        HuggingFaceCheckpoint.Save(policy, staging);
+        if (LoraAdapters.HasAdapters(policy)) LoraAdapters.SaveAdapters(policy, Path.Combine(staging, AdapterFolder));
+        writeTokenizer(staging);
+        optimizer?.Save(Path.Combine(staging, OptimizerFile));
+        File.WriteAllText(Path.Combine(staging, TrainerStateFile), JsonSerializer.Serialize(state, Json));
 
         if (Directory.Exists(full)) Directory.Delete(full, recursive: true);
         Directory.Move(staging, full);
+    }
+
+    /// <summary>Whether <paramref name="directory"/> looks like a folder <see cref="Save"/> wrote (it has a <c>trainer_state.json</c>).</summary>
+    public static bool IsCheckpoint(string directory) =>
+        Directory.Exists(directory) && File.Exists(Path.Combine(directory, TrainerStateFile));
+
+    /// <summary>Loads the policy and tokenizer of a checkpoint folder (the merged weights; the <c>adapter/</c> copy is not needed).</summary>
+    /// <param name="maxPositions">Overrides the saved <c>max_position_embeddings</c>; null keeps it.</param>
+    /// <exception cref="FileNotFoundException">A file the checkpoint needs is missing; the message names it.</exception>
+    /// <exception cref="FormatException">A file is malformed.</exception>
+    public static LoadedPolicy Load(string directory, ScalarType dtype = ScalarType.Float32, int? maxPositions = null)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        var full = Path.GetFullPath(directory);
+        var tokenizer = LoadTokenizer(full);
+        var model = HuggingFaceCheckpoint.Load(full, out var report, dtype, maxPositions);
+        return new LoadedPolicy(model, tokenizer, report, PolicyFormat.RftCheckpoint, full);
+    }
+
+    /// <summary>
+    /// The tokenizer saved in <paramref name="directory"/>: <c>rft_tokenizer.json</c> (char), <c>tokenizer.json</c>
+    /// (Hugging Face; an older checkpoint's <c>{"kind": "char"}</c> file of that name is read as char) or <c>tokenizer.bin</c> (llama2.c).
+    /// </summary>
+    /// <exception cref="FileNotFoundException">None of those files is there.</exception>
+    public static ITokenizer LoadTokenizer(string directory)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        string charFile = Path.Combine(directory, CharTokenizerFile);
+        string huggingFace = Path.Combine(directory, HuggingFaceTokenizerFile);
+        string llama2c = Path.Combine(directory, Llama2cTokenizerFile);
+        if (File.Exists(charFile)) return ReadCharTokenizer(charFile);
+        if (File.Exists(huggingFace))
+        {
+            if (new FileInfo(huggingFace).Length < 65536 && ReadCharTokenizerOrNull(huggingFace) is { } legacy) return legacy;     // older checkpoints
+            var tokenizer = HuggingFaceTokenizer.Load(huggingFace);
+            TokenizerSources.Record(tokenizer, huggingFace);
+            return tokenizer;
+        }
+
+        if (File.Exists(llama2c))
+        {
+            var tokenizer = Llama2cTokenizer.Load(llama2c);
+            TokenizerSources.Record(tokenizer, llama2c);
+            return tokenizer;
+        }
+
+        throw new FileNotFoundException(
+            $"{directory}: no tokenizer; expected {CharTokenizerFile} (char), {HuggingFaceTokenizerFile} (Hugging Face) or {Llama2cTokenizerFile} (llama2.c).", huggingFace);
+    }
+
+    /// <summary>Reads <c>trainer_state.json</c> of a checkpoint folder.</summary>
+    /// <exception cref="FormatException">The file is malformed.</exception>
+    public static TrainerState ReadState(string directory)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        string path = Path.Combine(directory, TrainerStateFile);
+        try
+        {
+            return JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(path))
+                ?? throw new FormatException($"{path}: expected an object with Pipeline, Seed, SftSteps and RlSteps.");
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException($"{path}: not a trainer state ({e.Message}).", e);
+        }
+    }
+
+    private static Action<string> TokenizerWriter(ITokenizer tokenizer, string? source)
+    {
+        switch (tokenizer)
+        {
+            case CharTokenizer chars:
+                return folder => File.WriteAllText(Path.Combine(folder, CharTokenizerFile),
+                    JsonSerializer.Serialize(new { kind = "char", alphabet = chars.Alphabet }, Json));
+            case HuggingFaceTokenizer:
+            {
+                string file = SourceFile(tokenizer, source, "tokenizer.json");
+                string from = Path.GetDirectoryName(file)!;
+                return folder =>
+                {
+                    File.Copy(file, Path.Combine(folder, HuggingFaceTokenizerFile));
+                    foreach (var companion in TokenizerCompanions)
+                    {
+                        string path = Path.Combine(from, companion);
+                        if (File.Exists(path)) File.Copy(path, Path.Combine(folder, companion));
+                    }
+                };
+            }
+
+            case Llama2cTokenizer:
+            {
+                string file = SourceFile(tokenizer, source, "tokenizer.bin");
+                return folder => File.Copy(file, Path.Combine(folder, Llama2cTokenizerFile));
+            }
+
+            default:
+                throw new ArgumentException(
+                    $"A checkpoint can hold a CharTokenizer, a HuggingFaceTokenizer or a Llama2cTokenizer, not a {tokenizer.GetType().Name}.", nameof(tokenizer));
+        }
+    }
+
+    private static string SourceFile(ITokenizer tokenizer, string? source, string what)
+    {
+        string? file = source is null ? TokenizerSources.Find(tokenizer) : Directory.Exists(source) ? Path.Combine(source, what) : source;
+        if (file is null)
+        {
+            throw new ArgumentException(
+                $"The {tokenizer.GetType().Name}'s {what} is unknown: load it through PolicyLoader, record it with TokenizerSources.Record, or pass tokenizerSource to Checkpoint.Save.",
+                nameof(tokenizer));
+        }
+
+        if (!File.Exists(file)) throw new ArgumentException($"{file}: the tokenizer's {what} no longer exists, so the checkpoint cannot copy it.", nameof(tokenizer));
+        return file;
+    }
+
+    private static CharTokenizer ReadCharTokenizer(string path) =>
+        ReadCharTokenizerOrNull(path) ?? throw new FormatException($"{path}: expected {{\"kind\": \"char\", \"alphabet\": \"...\"}}.");
+
+    private static CharTokenizer? ReadCharTokenizerOrNull(string path)
+    {
+        JsonNode? root;
+        try
+        {
+            root = JsonNode.Parse(File.ReadAllText(path));
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException($"{path}: not valid JSON ({e.Message}).", e);
+        }
+
+        if (root is not JsonObject json || json["kind"] is not JsonValue kind || kind.GetValueKind() != JsonValueKind.String || kind.GetValue<string>() != "char") return null;
+        if (json["alphabet"] is not JsonValue alphabet || alphabet.GetValueKind() != JsonValueKind.String || alphabet.GetValue<string>().Length == 0)
+            throw new FormatException($"{path}: a char tokenizer needs a non-empty string \"alphabet\".");
+        return new CharTokenizer(alphabet.GetValue<string>());
     }
 }

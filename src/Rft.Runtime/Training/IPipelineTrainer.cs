@@ -28,4 +28,11 @@ public interface IPipelineTrainer : IDisposable
 
     /// <summary>Writes model weights, optimizer state and trainer state (step, RNG) under <paramref name="directory"/>.</summary>
     void SaveCheckpoint(string directory);
+
+    /// <summary>
+    /// Facts about the run the trainer knows (parameter counts, the trainable share under LoRA, the memory a
+    /// pretrained policy took to load), written to <c>summary.json</c> under their names. Read after <see cref="Setup"/>
+    /// and again at the end.
+    /// </summary>
+    IReadOnlyList<KeyValuePair<string, double>> RunFacts => [];
 }

@@ -48,5 +48,34 @@ public static class OptionChecks
             errors.Add($"{name} = '{preset}' is not a known model preset: use one of {string.Join(", ", Models.ModelPresets.Names)}.");
     }
 
+    /// <summary>A JSON Lines file that must exist (a relative path is resolved against the working directory).</summary>
+    public static void FileExists(List<string> errors, string name, string? path)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+            errors.Add($"{name} is empty: it must name a JSON Lines file.");
+        else if (!File.Exists(path))
+            errors.Add($"{name} = '{path}' does not exist (looked for {Path.GetFullPath(path)}): point it at a JSON Lines file, relative to the working directory or absolute.");
+    }
+
+    /// <summary>An optional model path: when set, a folder or file that exists.</summary>
+    public static void ModelPath(List<string> errors, string name, string? path)
+    {
+        if (string.IsNullOrEmpty(path) || File.Exists(path) || Directory.Exists(path)) return;
+        errors.Add($"{name} = '{path}' does not exist (looked for {Path.GetFullPath(path)}): give a Hugging Face model folder (config.json, model.safetensors, tokenizer.json), an Rft checkpoint folder or a llama2.c .bin file, or leave it empty to train a preset.");
+    }
+
+    /// <summary>Comma-separated LoRA targets, each a projection of the Llama decoder, none twice.</summary>
+    public static void LoraTargets(List<string> errors, string name, string? targets)
+    {
+        var valid = Models.Lora.LoraSettings.ValidTargets;
+        var names = (targets ?? string.Empty).Split(',', StringSplitOptions.TrimEntries);
+        if (names.Length == 0 || names.Any(n => n.Length == 0))
+            errors.Add($"{name} = '{targets}' must list projections separated by commas, among {string.Join(", ", valid)}.");
+        else if (names.FirstOrDefault(n => !valid.Contains(n, StringComparer.Ordinal)) is { } unknown)
+            errors.Add($"{name} = '{targets}' names '{unknown}', which is not a projection: use {string.Join(", ", valid)}.");
+        else if (names.Distinct(StringComparer.Ordinal).Count() != names.Length)
+            errors.Add($"{name} = '{targets}' names a projection twice.");
+    }
+
     private static string Format(double value) => value.ToString("G", CultureInfo.InvariantCulture);
 }

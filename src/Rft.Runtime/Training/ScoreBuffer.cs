@@ -66,6 +66,39 @@ public sealed class ScoreBuffer : IDisposable
         _correct[row] = valid && correct;
     }
 
+    /// <summary>Row <paramref name="row"/>'s weighted total, or NaN when the sample is masked.</summary>
+    public float Score(int row) => _valid[row] == 0 ? float.NaN : _scores[row];
+
+    /// <summary>Whether row <paramref name="row"/> was counted correct by the accuracy reward.</summary>
+    public bool IsCorrect(int row) => _correct[row];
+
+    /// <summary>
+    /// The learning signal of each group of <paramref name="groupSize"/> consecutive rows (one prompt's
+    /// completions), over its valid rows: the share that was correct, and the mean absolute advantage
+    /// (<paramref name="advantages"/> holds one value per row). A group without valid rows gets NaN for both.
+    /// </summary>
+    public void GroupSignal(int groupSize, ReadOnlySpan<float> advantages, Span<double> passRate, Span<double> meanAbsAdvantage)
+    {
+        int groups = _rows / groupSize;
+        if (passRate.Length < groups || meanAbsAdvantage.Length < groups || advantages.Length < _rows)
+            throw new ArgumentException($"GroupSignal needs {groups} group slots and {_rows} advantages.");
+        for (int g = 0; g < groups; g++)
+        {
+            int valid = 0, correct = 0;
+            double absolute = 0;
+            for (int i = g * groupSize; i < (g + 1) * groupSize; i++)
+            {
+                if (_valid[i] == 0) continue;
+                valid++;
+                if (_correct[i]) correct++;
+                absolute += Math.Abs(advantages[i]);
+            }
+
+            passRate[g] = valid == 0 ? double.NaN : (double)correct / valid;
+            meanAbsAdvantage[g] = valid == 0 ? double.NaN : absolute / valid;
+        }
+    }
+
     /// <summary>Counts a reward that threw; the caller then sets a NaN score for that sample.</summary>
     public void RecordFailure(string reward, Exception exception)
     {

@@ -27,4 +27,16 @@ public static class Stats
         for (int row = 0; row < rollout.Rows; row++) total += rollout.CompletionTokenCount(row);
         return rollout.Rows == 0 ? double.NaN : (double)total / rollout.Rows;
     }
+
+    /// <summary>Elements of the module's parameters; only those that require gradients when <paramref name="trainableOnly"/>.</summary>
+    public static long ParameterCount(TorchSharp.torch.nn.Module module, bool trainableOnly)
+    {
+        long total = 0;
+        foreach (var parameter in module.parameters())
+        {
+            if (!trainableOnly || parameter.requires_grad) total += parameter.numel();
+        }
+
+        return total;
+    }
 }

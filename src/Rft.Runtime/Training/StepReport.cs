@@ -7,11 +7,29 @@ namespace Rft.Training;
 public sealed class StepReport
 {
     public StepReport(TrainingPhase phase, IReadOnlyList<string> rewardNames)
+        : this(phase, rewardNames, [])
+    {
+    }
+
+    /// <param name="extraNames">
+    /// Names of the pipeline's further metrics (per-source shares and rewards, curriculum state), written to
+    /// metrics.jsonl under these names from <see cref="Extra"/>.
+    /// </param>
+    public StepReport(TrainingPhase phase, IReadOnlyList<string> rewardNames, IReadOnlyList<string> extraNames)
     {
         Phase = phase;
         RewardNames = rewardNames;
         RewardMeans = new double[rewardNames.Count];
+        ExtraNames = extraNames;
+        Extra = new double[extraNames.Count];
+        Array.Fill(Extra, double.NaN);
     }
+
+    /// <summary>Names of the further metrics, fixed at construction.</summary>
+    public IReadOnlyList<string> ExtraNames { get; }
+
+    /// <summary>Values of the further metrics, aligned with <see cref="ExtraNames"/> (NaN: not measured this step).</summary>
+    public double[] Extra { get; }
 
     public TrainingPhase Phase { get; }
 

@@ -22,9 +22,14 @@ public static class HuggingFaceCheckpoint
     /// </summary>
     /// <param name="maxPositions">Overrides <c>max_position_embeddings</c> (see <see cref="HuggingFaceConfig.Read"/>).</param>
     /// <exception cref="FormatException">The configuration or a weight file is malformed, or tensors are missing, unexpected or mis-shaped.</exception>
-    public static LlamaForCausalLM Load(string directory, ScalarType dtype = ScalarType.Float32, int? maxPositions = null)
+    public static LlamaForCausalLM Load(string directory, ScalarType dtype = ScalarType.Float32, int? maxPositions = null) =>
+        Load(directory, out _, dtype, maxPositions);
+
+    /// <summary>As <see cref="Load(string, ScalarType, int?)"/>, and reports the weight bytes, the peak resident memory and the time.</summary>
+    public static LlamaForCausalLM Load(string directory, out ModelLoadReport report, ScalarType dtype = ScalarType.Float32, int? maxPositions = null)
     {
         ArgumentNullException.ThrowIfNull(directory);
+        var meter = LoadMeter.Start();
         string configPath = Path.Combine(directory, ConfigFile);
         if (!File.Exists(configPath)) throw new FileNotFoundException($"{directory}: no {ConfigFile}; a Hugging Face checkpoint directory needs one.", configPath);
         var config = HuggingFaceConfig.Read(configPath, maxPositions);
@@ -37,6 +42,7 @@ public static class HuggingFaceCheckpoint
             try
             {
                 Fill(model, locations, directory);
+                report = meter.Finish(model);
                 return model;
             }
             catch
@@ -128,23 +134,31 @@ public static class HuggingFaceCheckpoint
         var missing = new List<string>();
         var used = new HashSet<string>(StringComparer.Ordinal);
         using var _ = no_grad();
-        foreach (var (name, parameter) in model.named_parameters())
+        var staging = Staging(model, locations);
+        try
         {
-            if (!locations.TryGetValue(name, out var file))
+            foreach (var (name, parameter) in model.named_parameters())
             {
-                missing.Add(name);
-                continue;
-            }
+                if (!locations.TryGetValue(name, out var file))
+                {
+                    missing.Add(name);
+                    continue;
+                }
 
-            var entry = file.Entries[name];
-            if (!entry.Shape.SequenceEqual(parameter.shape))
-            {
-                throw new FormatException(
-                    $"{file.Path}: tensor \"{name}\" has shape [{string.Join(", ", entry.Shape)}] but config.json implies [{string.Join(", ", parameter.shape)}].");
-            }
+                var entry = file.Entries[name];
+                if (!entry.Shape.SequenceEqual(parameter.shape))
+                {
+                    throw new FormatException(
+                        $"{file.Path}: tensor \"{name}\" has shape [{string.Join(", ", entry.Shape)}] but config.json implies [{string.Join(", ", parameter.shape)}].");
+                }
 
-            file.ReadInto(name, parameter);
-            used.Add(name);
+                file.ReadInto(name, parameter, staging.GetValueOrDefault(entry.DType));
+                used.Add(name);
+            }
+        }
+        finally
+        {
+            foreach (var buffer in staging.Values) buffer.Dispose();
         }
 
         if (missing.Count > 0)
@@ -166,5 +180,19 @@ public static class HuggingFaceCheckpoint
                 : "";
             throw new FormatException($"{directory}: the checkpoint holds {unexpected.Count} tensor(s) the model has no place for: {string.Join(", ", unexpected.Take(10))}.{hint}");
         }
+    }
+
+    // One flat staging buffer per stored dtype that needs converting, as large as the largest such tensor: reusing it keeps
+    // the load's peak at the weights plus one tensor (per-tensor buffers, once freed, tend to stay resident in malloc's heap).
+    private static Dictionary<ScalarType, Tensor> Staging(LlamaForCausalLM model, Dictionary<string, SafetensorsFile> locations)
+    {
+        var sizes = new Dictionary<ScalarType, long>();
+        foreach (var (name, parameter) in model.named_parameters())
+        {
+            if (!locations.TryGetValue(name, out var file) || !file.Entries.TryGetValue(name, out var entry) || entry.DType == parameter.dtype) continue;
+            sizes[entry.DType] = Math.Max(sizes.GetValueOrDefault(entry.DType), parameter.numel());
+        }
+
+        return sizes.ToDictionary(s => s.Key, s => empty(s.Value, s.Key).DetachFromDisposeScope());
     }
 }

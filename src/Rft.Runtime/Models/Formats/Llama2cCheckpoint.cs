@@ -36,16 +36,33 @@ public static class Llama2cCheckpoint
 
     /// <summary>Loads <paramref name="path"/> as a float32 CPU model, streaming each tensor into its parameter.</summary>
     /// <exception cref="FormatException">The header is inconsistent or the file size disagrees with it.</exception>
-    public static LlamaForCausalLM Load(string path)
+    public static LlamaForCausalLM Load(string path) => Load(path, out _);
+
+    /// <summary>
+    /// Loads <paramref name="path"/> as a CPU model of <paramref name="dtype"/>, streaming each tensor into its parameter
+    /// (through one float32 staging tensor of that tensor's size when the dtype differs), and reports the weight bytes,
+    /// the peak resident memory and the time.
+    /// </summary>
+    /// <exception cref="FormatException">The header is inconsistent or the file size disagrees with it.</exception>
+    /// <param name="maxPositions">Overrides the header's seq_len as the length of the rotary tables; null keeps it.</param>
+    public static LlamaForCausalLM Load(string path, out ModelLoadReport report, ScalarType dtype = ScalarType.Float32, int? maxPositions = null)
     {
         ArgumentNullException.ThrowIfNull(path);
+        var meter = LoadMeter.Start();
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
         var (config, sharedClassifier) = ReadHeader(stream, path);
-        var model = LlamaForCausalLM.CreateUninitialized(config, ScalarType.Float32);
+        var model = LlamaForCausalLM.CreateUninitialized(maxPositions is int positions ? config with { MaxPositions = positions } : config, dtype);
         try
         {
             using var _ = no_grad();
             var parameters = model.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter);
+            // One float32 staging buffer for every tensor that is not read in place (permuted q/k, or another dtype).
+            long stagingSize = dtype == ScalarType.Float32
+                ? parameters.Where(p => p.Key.Contains("q_proj", StringComparison.Ordinal) || p.Key.Contains("k_proj", StringComparison.Ordinal)).Max(p => p.Value.numel())
+                : parameters.Values.Max(p => p.numel());
+            using var staging = empty(stagingSize, ScalarType.Float32);
+            void Read(Stream stream, string path, Tensor target) => ReadStaged(stream, path, target, staging);
+            void ReadRotary(Stream stream, string path, Tensor target, int heads) => ReadRotaryStaged(stream, path, target, heads, staging);
             int layers = config.NumLayers, heads = config.NumHeads, kvHeads = config.NumKvHeads;
             string Layer(int i, string name) => $"model.layers.{i}.{name}.weight";
 
@@ -62,6 +79,7 @@ public static class Llama2cCheckpoint
             Read(stream, path, parameters["model.norm.weight"]);
             stream.Seek(2L * config.MaxPositions * (config.HeadDim / 2) * sizeof(float), SeekOrigin.Current);   // freq_cis_real, freq_cis_imag
             if (!sharedClassifier) Read(stream, path, parameters["lm_head.weight"]);
+            report = meter.Finish(model);
             return model;
         }
         catch
@@ -112,7 +130,20 @@ public static class Llama2cCheckpoint
         }
     }
 
-    private static void Read(Stream stream, string path, Tensor target)
+    private static void ReadStaged(Stream stream, string path, Tensor target, Tensor staging)
+    {
+        if (target.dtype != ScalarType.Float32)
+        {
+            using var view = staging.narrow(0, 0, target.numel()).view(target.shape);
+            ReadFloats(stream, path, view);
+            target.copy_(view);
+            return;
+        }
+
+        ReadFloats(stream, path, target);
+    }
+
+    private static void ReadFloats(Stream stream, string path, Tensor target)
     {
         long bytes = target.numel() * sizeof(float);
         TensorBytes.ForEachChunk(target, bytes, (span, _) =>
@@ -129,12 +160,12 @@ public static class Llama2cCheckpoint
     }
 
     // [heads * d, in] with interleaved rotary pairs -> rotate_half order within each head.
-    private static void ReadRotary(Stream stream, string path, Tensor target, int heads)
+    private static void ReadRotaryStaged(Stream stream, string path, Tensor target, int heads, Tensor staging)
     {
         using var scope = NewDisposeScope();
         long rows = target.shape[0], columns = target.shape[1], headDim = rows / heads;
-        var interleaved = empty(rows, columns);
-        Read(stream, path, interleaved);
+        var interleaved = staging.narrow(0, 0, rows * columns).view(rows, columns);      // float32, as stored
+        ReadFloats(stream, path, interleaved);
         target.copy_(interleaved.view(heads, headDim / 2, 2, columns).transpose(1, 2).reshape(rows, columns));
     }
 }

@@ -98,7 +98,14 @@ public sealed class SafetensorsFile : IDisposable
     /// staging tensor of this tensor's size is used, so loading a model never holds two copies of it.
     /// </summary>
     /// <exception cref="ArgumentException">The destination's shape differs from the stored one.</exception>
-    public void ReadInto(string name, Tensor destination)
+    public void ReadInto(string name, Tensor destination) => ReadInto(name, destination, staging: null);
+
+    /// <summary>
+    /// As <see cref="ReadInto(string, Tensor)"/>, staging a conversion in <paramref name="staging"/> when given: a flat,
+    /// contiguous CPU tensor of the stored dtype with at least as many elements, reused across tensors so that a
+    /// whole-model load allocates one staging buffer (freed buffers would otherwise stay resident in the allocator's heap).
+    /// </summary>
+    public void ReadInto(string name, Tensor destination, Tensor? staging)
     {
         ArgumentNullException.ThrowIfNull(destination);
         var entry = Entry(name);
@@ -112,9 +119,18 @@ public sealed class SafetensorsFile : IDisposable
             return;
         }
 
-        using var staging = empty(entry.Shape, entry.DType);
-        ReadBytes(entry, staging);
-        destination.copy_(staging);
+        long count = destination.numel();
+        if (staging is not null && staging.dtype == entry.DType && staging.device_type == DeviceType.CPU && staging.dim() == 1 && staging.numel() >= count)
+        {
+            using var view = staging.narrow(0, 0, count).view(entry.Shape);
+            ReadBytes(entry, view);
+            destination.copy_(view);
+            return;
+        }
+
+        using var own = empty(entry.Shape, entry.DType);
+        ReadBytes(entry, own);
+        destination.copy_(own);
     }
 
     private SafetensorsEntry Entry(string name) =>

@@ -123,12 +123,14 @@ public sealed class HuggingFaceCheckpointTests : IDisposable
         Assert.Equal(new LlamaConfig(151936, 896, 4864, 24, 14, 2, 512, 1000000, 1e-6, TieWordEmbeddings: true) { QkvBias = true }, config);
 
         Assert.Equal(config, HuggingFaceConfig.Read(WriteConfig(With(qwen, "rope_scaling", new JsonObject { ["rope_type"] = "default" })), maxPositions: 512));
-        Assert.Contains("rope_scaling \"llama3\" is not supported",
+        Assert.Contains("rope_scaling \"yarn\" is not supported",
+            Assert.Throws<FormatException>(() => HuggingFaceConfig.Read(WriteConfig(With(qwen, "rope_scaling", new JsonObject { ["rope_type"] = "yarn", ["factor"] = 4.0 })))).Message);
+        Assert.Contains("rope_scaling of rope_type \"llama3\" needs original_max_position_embeddings",
             Assert.Throws<FormatException>(() => HuggingFaceConfig.Read(WriteConfig(With(qwen, "rope_scaling", new JsonObject { ["rope_type"] = "llama3", ["factor"] = 8.0 })))).Message);
         Assert.Contains("architecture \"GPT2LMHeadModel\" is not supported",
             Assert.Throws<FormatException>(() => HuggingFaceConfig.Read(WriteConfig(With(qwen, "architectures", new JsonArray("GPT2LMHeadModel"))))).Message);
-        Assert.Contains("sliding_window = 4096 is shorter than the 32768 positions",
-            Assert.Throws<FormatException>(() => HuggingFaceConfig.Read(WriteConfig(With(With(qwen, "use_sliding_window", null), "sliding_window", 4096)))).Message);
+        // Qwen2 applies sliding_window only with use_sliding_window (default false), as transformers does.
+        Assert.Null(HuggingFaceConfig.Read(WriteConfig(With(With(qwen, "use_sliding_window", null), "sliding_window", 4096))).SlidingWindow);
         Assert.Contains("required field hidden_size is missing",
             Assert.Throws<FormatException>(() => HuggingFaceConfig.Read(WriteConfig(With(qwen, "hidden_size", null, remove: true)))).Message);
         Assert.Contains("num_attention_heads must be a number, not \"14\"",

@@ -1,0 +1,30 @@
+namespace Rft.Data.Curricula;
+
+/// <summary>Argument checks shared by the curricula, with messages that say what would be valid.</summary>
+internal static class CurriculumChecks
+{
+    public static void DrawSpans(int records, int sources)
+    {
+        if (records != sources)
+            throw new ArgumentException($"Draw got {records} record slots but {sources} source slots; they must be the same length.");
+    }
+
+    public static void FeedbackSpans(int passRates, int advantages, int pending)
+    {
+        if (passRates != advantages)
+            throw new ArgumentException($"Feedback got {passRates} pass rates but {advantages} mean absolute advantages; give one of each per drawn record.");
+        if (passRates != pending)
+            throw new ArgumentException($"Feedback got {passRates} values but {pending} records were drawn since the last feedback; give one per drawn record, in draw order.");
+    }
+
+    public static void MetricSpan(int values, int names)
+    {
+        if (values < names)
+            throw new ArgumentException($"WriteMetrics needs {names} values (one per MetricNames entry); the span has {values}.");
+    }
+
+    public static void Capacity(int value, string name)
+    {
+        if (value < 1) throw new ArgumentOutOfRangeException(name, value, $"{name} must be at least 1.");
+    }
+}
