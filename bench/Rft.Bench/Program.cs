@@ -2,6 +2,12 @@ using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Rft.Bench;
 
+if (args is ["fused", ..])
+{
+    Environment.ExitCode = FusedLogProbBench.Run(args[1..]);
+    return;
+}
+
 // Managed bytes allocated per steady-state GRPO step: warm up, then measure 50 steps, at two batch
 // sizes (completions per step = prompts x group size). Usage: dotnet run -c Release --project bench/Rft.Bench [warmup] [measured]
 int warmup = args.Length > 0 ? int.Parse(args[0]) : 10;

@@ -233,8 +233,17 @@ public sealed partial class RftGenerator
         /// <summary>The curriculum's construction over <c>_mixture</c>, and the RL report with every metric's name.</summary>
         private static void WriteCurriculumSetup(SourceWriter writer, PipelineSpec p)
         {
-            writer.WriteLine("_recordSources = new int[_options.PromptsPerStep];");
+            writer.WriteLine(p.Data.DynamicSamplingRounds is null ? "_recordSources = new int[_options.PromptsPerStep];" : "_recordSources = new int[2 * _options.PromptsPerStep];");
             writer.WriteLine("_sourceMetrics = global::Rft.Data.SourceMetrics.For(_mixture);");
+            if (p.Data.DynamicSamplingRounds is not null)
+            {
+                writer.WriteLine("""
+                    _rlReport = new global::Rft.Training.StepReport(global::Rft.Training.TrainingPhase.Rl, RewardNames,
+                        global::System.Linq.Enumerable.ToArray(global::System.Linq.Enumerable.Concat(_sourceMetrics.MetricNames, new[] { "dynamic/prompts_drawn", "dynamic/rounds" })));
+                    """);
+                return;
+            }
+
             if (!HasCurriculum(p))
             {
                 writer.WriteLine("_rlReport = new global::Rft.Training.StepReport(global::Rft.Training.TrainingPhase.Rl, RewardNames, _sourceMetrics.MetricNames);");
@@ -338,6 +347,87 @@ public sealed partial class RftGenerator
             }
 
             writer.WriteLine("}");
+        }
+
+        // ---- Trainer: DAPO dynamic sampling ----------------------------------------------------------
+
+        private static void WriteDynamicSamplingFields(SourceWriter writer, PipelineSpec p)
+        {
+            if (p.Data.DynamicSamplingRounds is null) return;
+            writer.WriteLine("""
+                private global::Rft.Rollout.RolloutAccumulator _accumulator = null!; // [DynamicSampling]: the kept groups of a step
+                private float[] _roundScores = null!;
+                private int[] _informative = null!;
+                """);
+        }
+
+        private static void WriteDynamicSamplingSetup(SourceWriter writer, PipelineSpec p)
+        {
+            if (p.Data.DynamicSamplingRounds is null) return;
+            writer.WriteLine("""
+                _accumulator = new global::Rft.Rollout.RolloutAccumulator(rows, _options.MaxPromptTokens, _options.MaxNewTokens, _tokenizer.PadId, _policy.LmHeadWeight.device);
+                _roundScores = new float[rows];
+                _informative = new int[_options.PromptsPerStep];
+                """);
+        }
+
+        /// <summary>
+        /// Steps 1-3 under [DynamicSampling]: rounds of PromptsPerStep prompts are drawn, rolled out and scored
+        /// behind the groups kept so far; groups whose scores differ are moved down and copied into the
+        /// accumulator until PromptsPerStep groups are kept or the extra rounds are spent.
+        /// </summary>
+        private static void WriteDynamicSamplingRounds(SourceWriter writer, TrainerModel t)
+        {
+            var p = t.Pipeline;
+            writer.WriteLine($$"""
+                // 1-3. DAPO dynamic sampling: draw, roll out and score rounds of PromptsPerStep prompts; keep the
+                //      groups whose scores differ (a group of equal rewards has no advantage, no gradient) until
+                //      PromptsPerStep groups are kept or DynamicSamplingMaxExtraRounds extra rounds are spent.
+                //      A round's records and scores go behind the kept ones, and kept groups are moved down.
+                _accumulator.Clear();
+                _sourceMetrics.Clear();
+                _scores.Clear(0);
+                int group = _options.GroupSize, wanted = _options.PromptsPerStep, kept = 0, drawn = 0, rounds = 0;
+                while (kept < wanted && rounds <= _options.DynamicSamplingMaxExtraRounds)
+                {
+                    rounds++;
+                    _prompts.Clear();
+                    for (int p = kept; p < kept + wanted; p++)
+                    {
+                        var record = _mixture.Next(out _recordSources[p]);
+                        _records[p] = record;
+                        _prompts.Add({{RenderCall(t, "record", evaluation: false)}}, _tokenizer);
+                        _sourceMetrics.AddPrompt(_recordSources[p]);
+                    }
+
+                    drawn += wanted;
+                    var round = _sampler.Generate(_prompts, group, sampling, _sampling);
+                    _completions.Decode(round);
+                    {{(p.HasAsyncRewards ? "await ScoreAsync(kept * group, round.Rows);" : "Score(kept * group, round.Rows);")}}
+
+                    _scores.CopyScores(kept * group, _roundScores);
+                    int informative = global::Rft.Rollout.RolloutAccumulator.FindInformativeGroups(_roundScores, group, _informative);
+                    int take = global::System.Math.Min(informative, wanted - kept);
+                    _accumulator.AddGroups(round, global::System.MemoryExtensions.AsSpan(_informative, 0, take), group);
+                    for (int j = 0; j < take; j++)
+                    {
+                        int from = kept + _informative[j], to = kept + j;
+                        if (from == to) continue;
+                        _records[to] = _records[from];
+                        _recordSources[to] = _recordSources[from];
+                        _scores.MoveRows(from * group, to * group, group);
+                """);
+            writer.Indentation += 2;
+            foreach (var reward in t.Rewards)
+                writer.WriteLine($"global::System.Array.Copy({reward.Field}, from * group, {reward.Field}, to * group, group);");
+            writer.Indentation -= 2;
+            writer.WriteLine("""
+                    }
+
+                    kept += take;
+                    _scores.SetRowCount(kept * group);
+                }
+                """);
         }
     }
 }

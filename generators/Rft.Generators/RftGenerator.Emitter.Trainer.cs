@@ -98,6 +98,7 @@ public sealed partial class RftGenerator
             WriteJsonlFields(writer, p);
             if (p.Policy.Lora is not null) writer.WriteLine("private int _loraSeed;");
             WriteCurriculumFields(writer, p);
+            WriteDynamicSamplingFields(writer, p);
             writer.WriteLine("private readonly global::System.Collections.Generic.List<global::System.Collections.Generic.KeyValuePair<string, double>> _facts = new();");
             writer.WriteLine($$"""
                 private global::TorchSharp.torch.Generator _sampling = null!;
@@ -182,6 +183,7 @@ public sealed partial class RftGenerator
             writer.WriteLine("_heldOut = " + heldOut);
             writer.WriteLine();
 
+            bool dynamic = p.Data.DynamicSamplingRounds is not null;
             // Tokenizer and policy.
             WritePolicySetup(writer, p, "TokenizerCorpus(CreateMixture(seeds.Derive(\"tokenizer\")).Take(2048), _heldOut)");
             writer.WriteLine($$"""
@@ -192,10 +194,11 @@ public sealed partial class RftGenerator
                 _prompts = new global::Rft.Rollout.PromptBatch(samplerRows, _options.MaxPromptTokens);
                 _completions = new global::Rft.Rollout.CompletionTexts(samplerRows, _options.MaxNewTokens, _tokenizer);
                 _sampling = new global::TorchSharp.torch.Generator((ulong)seeds.Derive("sampling"));
-                _records = new {{p.RecordType}}[_options.PromptsPerStep];
-                _scores = new global::Rft.Training.ScoreBuffer(rows);
+                _records = new {{p.RecordType}}[{{(dynamic ? "2 * _options.PromptsPerStep" : "_options.PromptsPerStep")}}];
+                _scores = new global::Rft.Training.ScoreBuffer({{(dynamic ? "2 * rows" : "rows")}});
                 """);
-            foreach (var reward in t.Rewards) writer.WriteLine($"{reward.Field} = new float[rows];");
+            foreach (var reward in t.Rewards) writer.WriteLine($"{reward.Field} = new float[{(dynamic ? "2 * rows" : "rows")}];");
+            WriteDynamicSamplingSetup(writer, p);
             if (p.Warmup is not null)
                 writer.WriteLine("_sftReport = new global::Rft.Training.StepReport(global::Rft.Training.TrainingPhase.Sft, global::System.Array.Empty<string>());");
             WriteCurriculumSetup(writer, p);
@@ -351,22 +354,53 @@ public sealed partial class RftGenerator
 
                 """);
             writer.Indentation++;
-            WriteDraw(writer, t);
-            writer.Indentation--;
+            if (p.Data.DynamicSamplingRounds is not null)
+            {
+                WriteDynamicSamplingRounds(writer, t);
+                writer.Indentation--;
+                writer.WriteLine($$"""
+
+                        // 4-7. Advantages, loss, backward and optimizer step on the kept groups; a step whose
+                        //      drawn groups were all flat has no signal and skips the update.
+                        var rollout = _accumulator.Batch;
+                        if (kept > 0)
+                        {
+                            Update(rollout, step, report);
+                            RecordSignal(rollout.Rows, report);
+                        }
+                        else
+                        {
+                            report.Loss = double.NaN;
+                            report.GradNorm = double.NaN;
+                        }
+
+                        report.ZeroVarianceGroupShare = 1.0 - (double)kept / drawn; // the share of drawn groups dropped
+                        report.Extra[_sourceMetrics.MetricNames.Count] = drawn;
+                        report.Extra[_sourceMetrics.MetricNames.Count + 1] = rounds;
+                    """);
+            }
+            else
+            {
+                WriteDraw(writer, t);
+                writer.Indentation--;
+                writer.WriteLine($$"""
+
+                        // 2. Roll out GroupSize completions of each prompt with the current policy
+                        //    (no gradients, static KV cache); rows [p*G, (p+1)*G) belong to prompt p.
+                        var rollout = _sampler.Generate(_prompts, _options.GroupSize, sampling, _sampling);
+                        _completions.Decode(rollout);
+
+                        // 3. Score every completion with each reward. A reward that throws or returns NaN
+                        //    masks its sample out of the loss and is counted; the run goes on.
+                        {{(p.HasAsyncRewards ? "await ScoreAsync(rollout.Rows);" : "Score(rollout.Rows);")}}
+
+                        // 4-7. Advantages, loss, backward and optimizer step.
+                        Update(rollout, step, report);
+                        RecordSignal(rollout.Rows, report);
+                    """);
+            }
+
             writer.WriteLine($$"""
-
-                    // 2. Roll out GroupSize completions of each prompt with the current policy
-                    //    (no gradients, static KV cache); rows [p*G, (p+1)*G) belong to prompt p.
-                    var rollout = _sampler.Generate(_prompts, _options.GroupSize, sampling, _sampling);
-                    _completions.Decode(rollout);
-
-                    // 3. Score every completion with each reward. A reward that throws or returns NaN
-                    //    masks its sample out of the loss and is counted; the run goes on.
-                    {{(p.HasAsyncRewards ? "await ScoreAsync(rollout.Rows);" : "Score(rollout.Rows);")}}
-
-                    // 4-7. Advantages, loss, backward and optimizer step.
-                    Update(rollout, step, report);
-                    RecordSignal(rollout.Rows, report);
 
                     report.Step = step;
                     _rlSteps = step;
@@ -391,21 +425,29 @@ public sealed partial class RftGenerator
         private static void WriteScore(SourceWriter writer, TrainerModel t)
         {
             var p = t.Pipeline;
+            bool rounds = p.Data.DynamicSamplingRounds is not null;
+            string parameters = rounds ? "int first, int rows" : "int rows";
+            if (p.HasAsyncRewards)
+                writer.WriteLine("// Awaits the asynchronous rewards one completion at a time; no tensor is alive across an await.");
+            if (rounds)
+                writer.WriteLine("// Scores a round's completions into rows [first, first + rows): the records of those rows start at first / GroupSize.");
             writer.WriteLine(p.HasAsyncRewards
+                ? $"private async global::System.Threading.Tasks.ValueTask ScoreAsync({parameters})"
+                : $"private void Score({parameters})");
+            writer.OpenBlock();
+            writer.WriteLine(rounds
                 ? """
-                  // Awaits the asynchronous rewards one completion at a time; no tensor is alive across an await.
-                  private async global::System.Threading.Tasks.ValueTask ScoreAsync(int rows)
+                  _scores.SetRowCount(first + rows);
+                  for (int i = first; i < first + rows; i++)
                   """
-                : "private void Score(int rows)");
+                : """
+                  _scores.Clear(rows);
+                  for (int i = 0; i < rows; i++)
+                  """);
             writer.OpenBlock();
-            writer.WriteLine("""
-                _scores.Clear(rows);
-                for (int i = 0; i < rows; i++)
-                """);
-            writer.OpenBlock();
-            writer.WriteLine("""
+            writer.WriteLine($$"""
                 var record = _records[i / _options.GroupSize];
-                var completion = _completions[i];
+                var completion = _completions[{{(rounds ? "i - first" : "i")}}];
 
                 """);
             foreach (var reward in t.Rewards)

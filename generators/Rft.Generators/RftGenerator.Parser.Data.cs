@@ -301,6 +301,8 @@ public sealed partial class RftGenerator
             }
 
             int? dynamicRounds = data.DynamicSampling is { } d ? ReadInt(d, "DynamicSampling", "MaxExtraRounds", 3) : null;
+            if (data.DynamicSampling is { } dynamic && (curriculum is not null || filter is not null))
+                Report(DiagnosticDescriptors.DynamicSamplingWithCurriculum, AttributeLocation(dynamic), curriculum is not null ? "Curriculum" : "PassRateFilter");
 
             PriorPromptSpec? prior = null;
             if (data.PriorPrompt is { } p)

@@ -115,6 +115,16 @@ public partial class DiagnosticTests
             "[JsonlSource] 'Others' yields Other, but [Source] 'Problems' yields Problem");
     }
 
+    [Fact]
+    public void RFT0058_dynamic_sampling_with_a_curriculum_at_the_dynamic_sampling_attribute()
+    {
+        AssertSingle("RFT0058", Pipeline(new[] { Source, Eval, Prompt, Reward }, """
+            [Curriculum(CurriculumKind.SelfEvolving, Key = "Answer")]
+            [[|DynamicSampling(MaxExtraRounds = 2)|]]
+            """),
+            "cannot be combined with [Curriculum]");
+    }
+
     // A hand-written stand-in for System.Text.Json's generated context: this test compilation runs our generator only.
     private const string JsonContextSource = """
 

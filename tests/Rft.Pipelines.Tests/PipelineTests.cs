@@ -121,4 +121,28 @@ public class PipelineTests(Xunit.Abstractions.ITestOutputHelper output)
         var evaluation = await trainer.EvaluateAsync("rl", CancellationToken.None);
         Assert.Equal(4, evaluation.Problems);
     }
+
+    [Fact]
+    public async Task Dynamic_sampling_drops_flat_groups_draws_more_and_stays_within_its_round_budget()
+    {
+        var options = new DapoEchoOptions();
+        using var trainer = new DapoEcho.Trainer(Options.Create(options));
+        trainer.Setup();
+        var drawn = new List<double>();
+        var dropped = new List<double>();
+        await foreach (var report in trainer.TrainAsync(CancellationToken.None))
+        {
+            var names = report.ExtraNames.ToList();
+            double prompts = report.Extra[names.IndexOf("dynamic/prompts_drawn")], rounds = report.Extra[names.IndexOf("dynamic/rounds")];
+            Assert.InRange(rounds, 1, 1 + options.DynamicSamplingMaxExtraRounds);
+            Assert.Equal(rounds * options.PromptsPerStep, prompts);
+            drawn.Add(prompts);
+            dropped.Add(report.ZeroVarianceGroupShare);
+        }
+
+        Assert.Equal(options.Steps, drawn.Count);
+        // A random nano policy rarely echoes the digit: most groups of 4 are all wrong, so every step needs more rounds.
+        Assert.True(drawn.Average() > options.PromptsPerStep, $"prompts drawn per step: {string.Join(", ", drawn)}");
+        Assert.True(dropped.Average() > 0, $"dropped group shares: {string.Join(", ", dropped)}");
+    }
 }

@@ -45,9 +45,14 @@ internal static partial class DiagnosticDescriptors
         "Source names must be distinct",
         "[JsonlSource] Name = \"{0}\" is already the name of a source: each source gets its own options {0}Path and {0}Weight");
 
+    public static readonly DiagnosticDescriptor DynamicSamplingWithCurriculum = Error(
+        "RFT0058",
+        "[DynamicSampling] cannot be combined with a curriculum yet",
+        "[DynamicSampling] draws extra prompts straight from the mixture, so it cannot be combined with [{0}]: remove one of them");
+
     private static readonly DiagnosticDescriptor[] DataDescriptors =
     {
         RecordNotBindable, KeyNotAMember, KeyTypeUnsupported, KeyRequired, UnknownLoraTarget, EmptyPath,
-        JsonContextMissingType, DuplicateDataAttribute,
+        JsonContextMissingType, DuplicateDataAttribute, DynamicSamplingWithCurriculum,
     };
 }

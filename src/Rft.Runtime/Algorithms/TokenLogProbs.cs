@@ -7,13 +7,13 @@ namespace Rft.Algorithms;
 
 /// <summary>
 /// Log-probabilities (and optionally entropies) of a rollout's completion tokens under a model. The
-/// vocabulary projection and log-softmax run over chunks of completion positions, so the whole
-/// [N, T, V] log-softmax never exists at once.
+/// vocabulary projection and log-softmax are fused over chunks of completion positions
+/// (<see cref="FusedLogProbs"/>), so the whole [N, T, V] log-softmax never exists, in forward or backward.
 /// </summary>
 public static class TokenLogProbs
 {
     /// <summary>Elements of one chunk's [N, t, V] logits.</summary>
-    public const long ChunkElements = 1L << 22;
+    public const long ChunkElements = FusedLogProbs.DefaultChunkElements;
 
     /// <param name="temperature">Logits are divided by it, as at sampling time (0 or 1: unchanged).</param>
     /// <returns>[N, T] log-probs of the sampled tokens and, when asked, [N, T] entropies.</returns>
@@ -29,28 +29,26 @@ public static class TokenLogProbs
         return (logProbs.MoveToOuterDisposeScope(), entropy?.MoveToOuterDisposeScope());
     }
 
-    /// <summary>Chunked projection + log-softmax + gather: hidden [N, T, D], weight [V, D], targets [N, T].</summary>
+    /// <summary>
+    /// Fused projection + log-softmax + gather over chunks of positions (<see cref="FusedLogProbs.Compute"/>):
+    /// hidden [N, T, D], weight [V, D], targets [N, T]. Neither pass holds more than a chunk of logits.
+    /// </summary>
     /// <param name="chunkElements">Upper bound on the elements of one chunk's logits.</param>
     public static (Tensor LogProbs, Tensor? Entropy) Chunked(Tensor hidden, Tensor weight, Tensor targets, double temperature, bool withEntropy, long chunkElements = ChunkElements)
+        => FusedLogProbs.Compute(hidden, weight, targets, temperature, withEntropy, chunkElements);
+
+    /// <summary>
+    /// The reference computation <see cref="Chunked"/> must match: the whole [N, T, V] log-softmax at once, left to
+    /// autograd. For tests and benchmarks; it holds several [N, T, V] tensors until backward.
+    /// </summary>
+    public static (Tensor LogProbs, Tensor? Entropy) Unfused(Tensor hidden, Tensor weight, Tensor targets, double temperature, bool withEntropy)
     {
         using var scope = NewDisposeScope();
-        long n = hidden.shape[0], t = hidden.shape[1], v = weight.shape[0];
-        long chunk = Math.Max(1, Math.Min(t, chunkElements / Math.Max(1, n * v)));
-        var logProbParts = new List<Tensor>();
-        var entropyParts = withEntropy ? new List<Tensor>() : null;
-        bool scale = temperature > 0 && temperature != 1.0;
-        for (long start = 0; start < t; start += chunk)
-        {
-            long length = Math.Min(chunk, t - start);
-            var logits = hidden.narrow(1, start, length).matmul(weight.t());   // [N, c, V]
-            if (scale) logits = logits / temperature;
-            var logSoftmax = logits.log_softmax(-1);
-            logProbParts.Add(logSoftmax.gather(-1, targets.narrow(1, start, length).unsqueeze(-1)).squeeze(-1));
-            entropyParts?.Add(-(logSoftmax.exp() * logSoftmax).sum(-1));
-        }
-
-        var result = logProbParts.Count == 1 ? logProbParts[0] : cat(logProbParts, 1);
-        var entropy = entropyParts is null ? null : entropyParts.Count == 1 ? entropyParts[0] : cat(entropyParts, 1);
-        return (result.MoveToOuterDisposeScope(), entropy?.MoveToOuterDisposeScope());
+        var logits = hidden.matmul(weight.t());                                 // [N, T, V]
+        if (temperature > 0 && temperature != 1.0) logits = logits / temperature;
+        var logSoftmax = logits.log_softmax(-1);
+        var logProbs = logSoftmax.gather(-1, targets.unsqueeze(-1)).squeeze(-1);
+        var entropy = withEntropy ? -(logSoftmax.exp() * logSoftmax).sum(-1) : null;
+        return (logProbs.MoveToOuterDisposeScope(), entropy?.MoveToOuterDisposeScope());
     }
 }

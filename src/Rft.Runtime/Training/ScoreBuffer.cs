@@ -56,6 +56,30 @@ public sealed class ScoreBuffer : IDisposable
         Masked = 0;
     }
 
+    /// <summary>
+    /// Uses the first <paramref name="rows"/> rows from now on, keeping what they hold and the masked count
+    /// (dynamic sampling scores a step's rows in rounds and then keeps some of them).
+    /// </summary>
+    public void SetRowCount(int rows)
+    {
+        if (rows < 0 || rows > _scores.Length) throw new ArgumentOutOfRangeException(nameof(rows), rows, $"at most {_scores.Length} rows");
+        _rows = rows;
+    }
+
+    /// <summary>Copies rows [<paramref name="from"/>, +<paramref name="count"/>) over [<paramref name="to"/>, +<paramref name="count"/>).</summary>
+    public void MoveRows(int from, int to, int count)
+    {
+        Array.Copy(_scores, from, _scores, to, count);
+        Array.Copy(_valid, from, _valid, to, count);
+        Array.Copy(_correct, from, _correct, to, count);
+    }
+
+    /// <summary>The totals of rows [<paramref name="start"/>, +<paramref name="into"/>.Length), NaN for masked samples.</summary>
+    public void CopyScores(int start, Span<float> into)
+    {
+        for (int i = 0; i < into.Length; i++) into[i] = Score(start + i);
+    }
+
     /// <summary>Records a completion's total; a NaN total masks the sample.</summary>
     public void Set(int row, float score, bool correct)
     {
