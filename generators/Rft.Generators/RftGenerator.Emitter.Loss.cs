@@ -335,14 +335,15 @@ public sealed partial class RftGenerator
                 else
                 {
                     writer.WriteLine($$"""
-                        // 4b. Token-level rewards: each completion's score on its last token.
+                        // {{(reference ? "4b." : "4a.")}} Token-level rewards: each completion's score on its last token.
                         var tokenRewards = {{Algorithms}}.TokenRewards.AtLastToken(scores, mask);                // [N, T]
                         """);
                 }
             }
 
-            // Advantages are step 4, or 4c after the reference log-probs (4a) and token rewards (4b).
-            string step4 = reference || !grpoOnScores ? "4c." : "4.";
+            // Advantages are step 4, after the reference log-probs and the token rewards when the step has them.
+            int before = (reference ? 1 : 0) + (grpoOnScores ? 0 : 1);
+            string step4 = before == 0 ? "4." : "4" + (char)('a' + before) + ".";
             writer.WriteLine();
             switch (advantage.Kind)
             {
