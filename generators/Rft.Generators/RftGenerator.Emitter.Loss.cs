@@ -18,8 +18,10 @@ public sealed partial class RftGenerator
         {
             var p = t.Pipeline;
             var loss = p.Loss;
-            string objective = Estimator(loss.Advantage) + " advantages and " + PolicyLossName(loss.PolicyLoss) + " on " + rewards
-                + ", aggregated by " + AggregationName(loss.Aggregation) + ".";
+            string aggregated = loss.PolicyLoss.Kind == PolicyLossKind.Gspo
+                ? "aggregated by seq-mean-token-mean as verl's GSPO (other terms by " + AggregationName(loss.Aggregation) + ")."
+                : "aggregated by " + AggregationName(loss.Aggregation) + ".";
+            string objective = Estimator(loss.Advantage) + " advantages and " + PolicyLossName(loss.PolicyLoss) + " on " + rewards + ", " + aggregated;
             WriteWrapped(writer, "/// ", p.Warmup is { } warmup
                 ? $"a supervised warm-up on <c>{warmup.Demonstration}</c>, then {objective}"
                 : objective);
@@ -48,7 +50,7 @@ public sealed partial class RftGenerator
             if (loss.Terms.Count > 0)
             {
                 var terms = loss.Terms.Select(term => $"<c>{term.Method}</c> (reads {Conjunction(Reads(term.Reads))})").ToList();
-                WriteWrapped(writer, "/// ", (terms.Count == 1 ? "The user term " : "The user terms ") + Conjunction(terms) + " added by weight.");
+                WriteWrapped(writer, "/// ", (terms.Count == 1 ? "The user term " : "The user terms ") + Conjunction(terms) + (terms.Count == 1 ? " is" : " are") + " added by weight.");
             }
         }
 
