@@ -479,7 +479,7 @@ public sealed partial class RftGenerator
                 /// <inheritdoc />
                 public void SaveCheckpoint(string directory)
                 {
-                    global::Rft.Training.Checkpoint.Save(directory, _policy, _optimizer, _tokenizer, new global::Rft.Training.TrainerState(PipelineName, _options.Seed, {{(p.Warmup is null ? "SftSteps: 0" : "_sftSteps")}}, _rlSteps));
+                    global::Rft.Training.Checkpoint.Save(directory, _policy, _optimizer, _tokenizer, new global::Rft.Training.TrainerState(PipelineName, _options.Seed, {{(p.Warmup is null ? "SftSteps: 0" : "_sftSteps")}}, _rlSteps));{{LossCheckpoint(t)}}
                 }
 
                 /// <inheritdoc />
