@@ -22,7 +22,7 @@ public sealed partial class RftGenerator
                 ? "aggregated by seq-mean-token-mean as verl's GSPO (other terms by " + AggregationName(loss.Aggregation) + ")."
                 : "aggregated by " + AggregationName(loss.Aggregation) + ".";
             string objective = Estimator(loss.Advantage) + " advantages and " + PolicyLossName(loss.PolicyLoss) + " on " + rewards + ", " + aggregated;
-            WriteWrapped(writer, "/// ", p.Warmup is { } warmup
+            WriteWrapped(writer, "/// ", p.Warmup is { MaxSteps: > 0 } warmup
                 ? $"a supervised warm-up on <c>{warmup.Demonstration}</c>, then {objective}"
                 : objective);
             WriteWrapped(writer, "/// ", loss.KlPenalty switch

@@ -138,8 +138,10 @@ public sealed partial class RftGenerator
                 Report(DiagnosticDescriptors.WarmupWithoutDemonstration, AttributeLocation(sftWarmup), _pipeline.Name);
             }
 
-            // The loss composition (RftGenerator.Parser.Loss.cs).
+            // The loss composition (RftGenerator.Parser.Loss.cs). An [SftTerm] imitates the demonstrations
+            // during RL: without an explicit [SftWarmup] there is no separate warm-up phase.
             var loss = ParseLoss(warmup?.Demonstration, recordName);
+            if (loss.SftTerm is not null && sftWarmup is null && warmup is not null) warmup = warmup with { MaxSteps = 0 };
 
             if (rewards.Count == 0) Report(DiagnosticDescriptors.NoReward, classLocation, _pipeline.Name);
             var rewardSpecs = ParseRewards(rewards, recordType);

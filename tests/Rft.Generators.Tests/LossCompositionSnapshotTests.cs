@@ -59,9 +59,8 @@ public class LossCompositionSnapshotTests
     [Fact]
     public void Grpo_with_a_chord_sft_term_mixes_the_demonstration_loss_by_mu()
     {
-        var trainer = Run("Chord", """
+        var (trainer, options) = RunBoth("Chord", """
             [Grpo(GroupSize = 4, PromptsPerStep = 4)]
-            [SftWarmup(MaxSteps = 0)]
             [SftTerm(0.5, Schedule = SftSchedule.Chord, EndWeight = 0.05, WarmupSteps = 10, DecaySteps = 90, TokenWeight = true)]
             """, """
                 [Demonstration] public static string Answer(DigitTask task) => task.Digit.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -69,6 +68,8 @@ public class LossCompositionSnapshotTests
 
         Assert.Contains("SupervisedTokenLoss.Loss(_policy, _demonstrations, _options.SftTermTokenWeight)", trainer);
         Assert.Contains("loss = (1 - mu) * loss + mu * sft;", trainer);
+        // With an [SftTerm] and no [SftWarmup], the demonstrations are imitated only during RL.
+        Assert.Contains("public int SftMaxSteps { get; set; } = 0;", options);
         Assert.DoesNotContain("ReferenceLogProbs", trainer);
     }
 
@@ -138,7 +139,9 @@ public class LossCompositionSnapshotTests
         Assert.DoesNotContain("_stepView.Values", trainer);
     }
 
-    private static string Run(string name, string attributes, string members = "")
+    private static string Run(string name, string attributes, string members = "") => RunBoth(name, attributes, members).Trainer;
+
+    private static (string Trainer, string Options) RunBoth(string name, string attributes, string members = "")
     {
         var run = GeneratorRun.Of(Source(name, attributes, members));
 
@@ -147,7 +150,7 @@ public class LossCompositionSnapshotTests
         Assert.Equal(3, run.Files.Count);
         foreach (var file in run.Files.Where(f => !f.HintName.EndsWith(".Host.g.cs", StringComparison.Ordinal)).OrderBy(f => f.HintName, StringComparer.Ordinal))
             Snapshot.Match(file.Text, SnapshotNameExtension.Create(file.HintName));
-        return run.File(".Trainer.g.cs");
+        return (run.File(".Trainer.g.cs"), run.File(".Options.g.cs"));
     }
 
     private static IEnumerable<int> AllIndexesOf(string text, string value)

@@ -11,7 +11,6 @@ namespace Rft.Pipelines.Tests.Pipelines;
 [Pipeline]
 [Policy(Preset = "tiny")]
 [Grpo(GroupSize = 4, PromptsPerStep = 16)]
-[SftWarmup(MaxSteps = 0)]
 [SftTerm(0.9, Schedule = SftSchedule.Chord, EndWeight = 0.1, WarmupSteps = 2, DecaySteps = 20)]
 [Training(Steps = 20, LearningRate = 2e-3, WarmupSteps = 2, Seed = 7)]
 [Rollout(MaxNewTokens = 3, MaxPromptTokens = 4)]
