@@ -139,6 +139,26 @@ public class LossCompositionSnapshotTests
         Assert.DoesNotContain("_stepView.Values", trainer);
     }
 
+    [Theory]
+    [InlineData("[Grpo(GroupSize = 4)]\n[KlPenalty(0.01, Placement = KlPlacement.InReward)]\n[EntropyBonus(0.001)]")]
+    [InlineData("[Grpo(GroupSize = 4, ScaleByStd = false)]\n[Topr]\n[Aggregation(AggregationMode.SeqMeanTokenSum)]")]
+    [InlineData("[Rloo(GroupSize = 4)]\n[ClippedSurrogate(ClipRatioC = 10)]\n[KlPenalty(0.02)]")]
+    [InlineData("[ReinforcePlusPlus(GroupSize = 4, GroupBaseline = true)]\n[Gspo]\n[EntropyBonus(0.01)]")]
+    [InlineData("[Gae(GroupSize = 2)]\n[ValueHead]\n[Topr]\n[KlPenalty(0.01, Placement = KlPlacement.InReward)]\n[EntropyBonus(0.01)]")]
+    [InlineData("[Grpo(GroupSize = 4)]\n[SftTerm(0.2, Schedule = SftSchedule.Linear, EndWeight = 0.0, DecaySteps = 50)]", true)]
+    [InlineData("[Gae(GroupSize = 2)]\n[ValueHead]\n[SftTerm(0.2, Schedule = SftSchedule.Cosine, TokenWeight = true)]", true)]
+    public void Every_estimator_policy_loss_and_term_combination_compiles(string attributes, bool demonstration = false)
+    {
+        var run = GeneratorRun.Of(Source("Combination", attributes, demonstration
+            ? "    [Demonstration] public static string Answer(DigitTask task) => task.Digit.ToString();\n"
+              + "    [LossTerm] public static TorchSharp.torch.Tensor Everything(StepView s) => Helper(s);\n"
+              + "    private static TorchSharp.torch.Tensor Helper(StepView s) => s.LogProbs.mean() * 0;"
+            : "    [LossTerm(Weight = 0.5)] public static TorchSharp.torch.Tensor Drift(StepView s) => (s.LogProbs - s.OldLogProbs).mean() + s.Advantages.mean() * s.Scores.mean();"));
+
+        Assert.All(run.Diagnostics, d => Assert.Equal("RFT0038", d.Id));
+        run.AssertCompiles();
+    }
+
     private static string Run(string name, string attributes, string members = "") => RunBoth(name, attributes, members).Trainer;
 
     private static (string Trainer, string Options) RunBoth(string name, string attributes, string members = "")
