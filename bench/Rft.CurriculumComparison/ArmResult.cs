@@ -3,9 +3,6 @@ namespace Rft.CurriculumComparison;
 /// <summary>What one arm of the comparison measured.</summary>
 /// <param name="Name">The arm: "uniform" or "sec".</param>
 /// <param name="Curriculum">How the arm draws its problems, with its parameters.</param>
-/// <param name="SftSteps">Warm-up steps run before RL.</param>
-/// <param name="SftValidationAccuracy">The warm-up's last validation accuracy.</param>
-/// <param name="SftSeconds">Seconds of warm-up.</param>
 /// <param name="RolloutsPerStep">Completions sampled per RL step.</param>
 /// <param name="Curve">Held-out accuracy after the warm-up, every EvalEvery RL steps and after the last.</param>
 /// <param name="CategoryShares">Share of all RL prompts drawn from each category (1, 2, 3 digits) over the whole run.</param>
@@ -13,9 +10,6 @@ namespace Rft.CurriculumComparison;
 public sealed record ArmResult(
     string Name,
     string Curriculum,
-    int SftSteps,
-    double SftValidationAccuracy,
-    double SftSeconds,
     int RolloutsPerStep,
     IReadOnlyList<CurvePoint> Curve,
     double[] CategoryShares,

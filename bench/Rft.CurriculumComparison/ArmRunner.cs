@@ -9,25 +9,36 @@ public static class ArmRunner
     // The pipelines' sources, in declaration order, and the category each one holds.
     private static readonly string[] SourceNames = { "OneDigit", "TwoDigits", "ThreeDigits" };
 
-    /// <summary>Trains <paramref name="trainer"/> (not yet set up) and measures its learning curve.</summary>
-    public static async Task<ArmResult> RunAsync(
-        string name, string curriculum, IPipelineTrainer trainer, int rolloutsPerStep, ComparisonSettings settings, TextWriter log, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the supervised warm-up of <paramref name="trainer"/> (not yet set up) and saves the policy to
+    /// <paramref name="checkpoint"/>, logging every <paramref name="logEvery"/> steps.
+    /// </summary>
+    public static WarmUpResult WarmUp(IPipelineTrainer trainer, string checkpoint, int logEvery, TextWriter log, CancellationToken cancellationToken)
     {
         long started = Stopwatch.GetTimestamp();
         trainer.Setup();
-        int sftSteps = 0;
-        double sftAccuracy = double.NaN;
-        if (trainer.HasWarmUp)
+        int steps = 0;
+        double accuracy = double.NaN;
+        foreach (var report in trainer.WarmUp(cancellationToken))
         {
-            foreach (var report in trainer.WarmUp(cancellationToken))
-            {
-                sftSteps = report.Step;
-                if (!double.IsNaN(report.ValidationAccuracy)) sftAccuracy = report.ValidationAccuracy;
-            }
+            steps = report.Step;
+            if (!double.IsNaN(report.ValidationAccuracy)) accuracy = report.ValidationAccuracy;
+            if (steps % logEvery == 0)
+                log.WriteLine($"[warm-up] step {steps}: loss {report.Loss:F3}, validation accuracy {accuracy:F3}, {Stopwatch.GetElapsedTime(started).TotalSeconds:F0} s");
         }
 
-        double sftSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        log.WriteLine($"[{name}] warm-up: {sftSteps} steps, validation accuracy {sftAccuracy:F3}, {sftSeconds:F0} s");
+        trainer.SaveCheckpoint(checkpoint);
+        double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        log.WriteLine($"[warm-up] done: {steps} steps, validation accuracy {accuracy:F3}, {seconds:F0} s; saved to {checkpoint}");
+        return new WarmUpResult(steps, accuracy, seconds, checkpoint);
+    }
+
+    /// <summary>Trains <paramref name="trainer"/> (not yet set up, no warm-up of its own) and measures its learning curve.</summary>
+    public static async Task<ArmResult> RunAsync(
+        string name, string curriculum, IPipelineTrainer trainer, int rolloutsPerStep, ComparisonSettings settings, TextWriter log, CancellationToken cancellationToken)
+    {
+        trainer.Setup();
+        if (trainer.HasWarmUp) throw new InvalidOperationException($"The {name} arm must start from the shared warm-up checkpoint (SftMaxSteps = 0).");
 
         long rlStarted = Stopwatch.GetTimestamp();
         var nan3 = new[] { double.NaN, double.NaN, double.NaN };
@@ -66,7 +77,7 @@ public static class ArmRunner
             log.WriteLine($"[{name}] step {report.Step}: held-out {Describe(point)}, mean train reward {report.RewardMeans[0]:F3}, {elapsed:F0} s");
         }
 
-        return new ArmResult(name, curriculum, sftSteps, sftAccuracy, sftSeconds, rolloutsPerStep, curve, Normalize(runPrompts), finalMetrics);
+        return new ArmResult(name, curriculum, rolloutsPerStep, curve, Normalize(runPrompts), finalMetrics);
     }
 
     private static async Task<CurvePoint> EvaluateAsync(

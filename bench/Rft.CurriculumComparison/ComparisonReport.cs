@@ -9,7 +9,7 @@ namespace Rft.CurriculumComparison;
 /// The comparison's outcome: both learning curves, each arm's final accuracy and the rollouts each needed to
 /// first reach the uniform arm's final held-out accuracy, as markdown (also printed) and JSON.
 /// </summary>
-public sealed class ComparisonReport(ComparisonSettings settings, ArmResult uniform, ArmResult sec)
+public sealed class ComparisonReport(ComparisonSettings settings, WarmUpResult warmUp, ArmResult uniform, ArmResult sec)
 {
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -34,8 +34,8 @@ public sealed class ComparisonReport(ComparisonSettings settings, ArmResult unif
             + $"(8 prompts x 16), {(long)settings.Steps * uniform.RolloutsPerStep} rollouts in all; evaluation every {settings.EvalEvery} steps.");
         md.AppendLine(inv, $"- Uniform: {uniform.Curriculum}.");
         md.AppendLine(inv, $"- SEC: {sec.Curriculum}.");
-        foreach (var arm in new[] { uniform, sec })
-            md.AppendLine(inv, $"- Warm-up ({arm.Name}): {arm.SftSteps} SFT steps, validation accuracy {arm.SftValidationAccuracy:F3}, {arm.SftSeconds:F0} s.");
+        md.AppendLine(inv, $"- One supervised warm-up (batch 128, uniform over the categories), then both arms load its checkpoint: "
+            + $"{warmUp.Steps} SFT steps, validation accuracy {warmUp.ValidationAccuracy:F3}, {warmUp.Seconds:F0} s. Step 0 below is this policy.");
         md.AppendLine();
 
         md.AppendLine("## Learning curves (held-out accuracy)");
@@ -101,6 +101,7 @@ public sealed class ComparisonReport(ComparisonSettings settings, ArmResult unif
     public string ToJson() => JsonSerializer.Serialize(new
     {
         settings,
+        warmUp,
         target = Target,
         uniformRolloutsToTarget = uniform.FirstReaching(Target)?.Rollouts,
         secRolloutsToTarget = sec.FirstReaching(Target)?.Rollouts,

@@ -4,7 +4,7 @@ namespace Rft.CurriculumComparison;
 
 /// <summary>
 /// The settings both arms share, from the command line:
-/// <c>[output-folder] [--steps N] [--eval-every N] [--eval-count N] [--seed N] [--sft-max-steps N] [--sec-alpha X] [--sec-temperature X]</c>.
+/// <c>[output-folder] [--steps N] [--eval-every N] [--eval-count N] [--seed N] [--sft-max-steps N] [--sec-alpha X] [--sec-temperature X] [--warm-up DIR]</c>.
 /// Anything not given keeps the pipelines' attribute values.
 /// </summary>
 public sealed record ComparisonSettings
@@ -26,6 +26,9 @@ public sealed record ComparisonSettings
 
     /// <summary>The warm-up's step cap (it stops earlier at its target accuracy).</summary>
     public int? SftMaxSteps { get; init; }
+
+    /// <summary>A warm-up checkpoint of an earlier run to start both arms from instead of warming up again.</summary>
+    public string? WarmUpCheckpoint { get; init; }
 
     /// <summary>SEC's TD(0) rate, when overridden.</summary>
     public double? SecAlpha { get; init; }
@@ -57,8 +60,9 @@ public sealed record ComparisonSettings
                 "--sft-max-steps" => settings with { SftMaxSteps = PositiveInt(arg, value) },
                 "--sec-alpha" => settings with { SecAlpha = Double(arg, value) },
                 "--sec-temperature" => settings with { SecTemperature = Double(arg, value) },
+                "--warm-up" => settings with { WarmUpCheckpoint = value },
                 _ => throw new ArgumentException(
-                    $"Unknown argument {arg}; valid: --steps, --eval-every, --eval-count, --seed, --sft-max-steps, --sec-alpha, --sec-temperature."),
+                    $"Unknown argument {arg}; valid: --steps, --eval-every, --eval-count, --seed, --sft-max-steps, --sec-alpha, --sec-temperature, --warm-up."),
             };
         }
 

@@ -322,7 +322,11 @@ public sealed partial class RftGenerator
         private static void WriteAdvantageCopy(SourceWriter writer, PipelineSpec p)
         {
             if (!HasCurriculum(p)) return;
-            writer.WriteLine("advantages.to(global::TorchSharp.torch.CPU).data<float>().CopyTo(_advantageValues); // for the curriculum's feedback");
+            writer.WriteLine("""
+
+                // Each row's mean |advantage| over its tokens, on the host for the curriculum's feedback.
+                ((advantages.abs() * mask).sum(1) / mask.sum(1).clamp_min(1)).to(global::TorchSharp.torch.CPU).data<float>().CopyTo(_advantageValues);
+                """);
         }
 
         /// <summary>Step 8: per-source metrics and the curriculum's feedback.</summary>

@@ -74,7 +74,6 @@ public sealed partial class RftGenerator
         private static List<OptionSection> OptionSections(PipelineSpec pipeline)
         {
             var training = pipeline.Training;
-            var grpo = pipeline.Loss.Grpo;
             var rollout = pipeline.Rollout;
             var sections = new List<OptionSection>
             {
@@ -105,32 +104,10 @@ public sealed partial class RftGenerator
                         $"{Checks}.ModelPath(errors, \"Rft:PolicyPath\", PolicyPath);",
                     }),
                 }),
-                new("[Grpo]", new[]
-                {
-                    Int("GroupSize", grpo.GroupSize),
-                    Int("PromptsPerStep", grpo.PromptsPerStep),
-                    Double("ClipLow", grpo.ClipLow),
-                    Double("ClipHigh", grpo.ClipHigh),
-                    new OptionProperty("ScaleByStd", "bool", Literals.Bool(grpo.ScaleByStd), new string[0]),
-                    Double("Epsilon", grpo.Epsilon),
-                }),
             };
 
-            if (pipeline.Loss.KlPenalty is { } kl)
-            {
-                sections.Add(new("[KlPenalty]", new[]
-                {
-                    Double("KlBeta", kl.Beta),
-                    new OptionProperty("KlEstimator", "global::Rft.KlEstimator", KlEstimatorLiteral(kl.Estimator), new[]
-                    {
-                        "if (!global::System.Enum.IsDefined(KlEstimator))",
-                        "    errors.Add($\"Rft:KlEstimator = {KlEstimator} is invalid: it must be one of {string.Join(\", \", global::System.Enum.GetNames<global::Rft.KlEstimator>())}.\");",
-                    }),
-                }));
-            }
-
-            if (pipeline.Loss.EntropyBonus is { } entropy)
-                sections.Add(new("[EntropyBonus]", new[] { Double("EntropyCoefficient", entropy.Coefficient) }));
+            // The estimator, the policy loss, the aggregation and the optional terms (RftGenerator.Emitter.Loss.cs).
+            sections.AddRange(LossOptionSections(pipeline));
 
             sections.Add(new("[Rollout]", new[]
             {
@@ -182,6 +159,7 @@ public sealed partial class RftGenerator
             var rewardWeights = new List<OptionProperty>();
             foreach (var reward in pipeline.Rewards) rewardWeights.Add(Weight(reward.Method + "Weight", reward.Weight));
             sections.Add(new("[Reward] weights", rewardWeights));
+            if (LossTermWeights(pipeline) is { } termWeights) sections.Add(termWeights);
             return sections;
         }
 

@@ -38,6 +38,7 @@ public sealed partial class RftGenerator
             WriteScore(writer, trainer);
             writer.WriteLine();
             WriteUpdate(writer, trainer);
+            WriteSignalMethod(writer, pipeline);
             writer.WriteLine();
             WriteEvaluation(writer, trainer);
             writer.WriteLine();
@@ -54,18 +55,9 @@ public sealed partial class RftGenerator
             var p = t.Pipeline;
             var rewardList = p.Rewards.Select(r => r.IsAccuracy ? r.Method + " (accuracy)" : r.Method).ToList();
             string rewards = (rewardList.Count == 1 ? "the reward " : "the rewards ") + Conjunction(rewardList);
-            string objective = "GRPO with the clipped surrogate on " + rewards + ", aggregated by token mean.";
             writer.WriteLine("/// <summary>");
             writer.WriteLine($"/// The training loop compiled from <see cref=\"{p.FullName}\"/>:");
-            WriteWrapped(writer, "/// ", p.Warmup is { } warmup
-                ? $"a supervised warm-up on <c>{warmup.Demonstration}</c>, then {objective}"
-                : objective);
-            WriteWrapped(writer, "/// ", p.Loss.KlPenalty is null
-                ? "No KL term is declared: no reference policy is built or run."
-                : "A KL penalty (Rft:KlBeta, Rft:KlEstimator) to a frozen reference policy, the policy as RL starts, is added to the loss.");
-            WriteWrapped(writer, "/// ", p.Loss.EntropyBonus is null
-                ? "No entropy term is declared: entropy is not computed."
-                : "An entropy bonus (Rft:EntropyCoefficient) on the completion tokens is subtracted from the loss.");
+            WriteLossSummary(writer, t, rewards); // RftGenerator.Emitter.Loss.cs
             writer.WriteLine("/// </summary>");
         }
 
@@ -100,6 +92,7 @@ public sealed partial class RftGenerator
             WriteCurriculumFields(writer, p);
             WriteDynamicSamplingFields(writer, p);
             writer.WriteLine("private readonly global::System.Collections.Generic.List<global::System.Collections.Generic.KeyValuePair<string, double>> _facts = new();");
+            WriteLossFields(writer, t);
             writer.WriteLine($$"""
                 private global::TorchSharp.torch.Generator _sampling = null!;
                 private {{record}}[] _records = null!;
@@ -202,6 +195,7 @@ public sealed partial class RftGenerator
             if (p.Warmup is not null)
                 writer.WriteLine("_sftReport = new global::Rft.Training.StepReport(global::Rft.Training.TrainingPhase.Sft, global::System.Array.Empty<string>());");
             WriteCurriculumSetup(writer, p);
+            WriteLossSetup(writer, t);
             writer.CloseBlock();
             writer.WriteLine();
 
@@ -474,98 +468,7 @@ public sealed partial class RftGenerator
             writer.CloseBlock();
         }
 
-        private static void WriteUpdate(SourceWriter writer, TrainerModel t)
-        {
-            var p = t.Pipeline;
-            bool entropy = p.Loss.NeedsEntropy;
-            writer.WriteLine($$"""
-                private void Update(global::Rft.Rollout.RolloutBatch rollout, int step, global::Rft.Training.StepReport report)
-                {
-                    using var scope = global::TorchSharp.torch.NewDisposeScope();
-
-                    // 4. GRPO advantages: each score minus its group's mean, over the group's std (+ Epsilon).
-                    var scores = _scores.Scores(rollout.Sequences.device);                                   // [N]
-                    var advantages = global::Rft.Algorithms.GroupAdvantages.Grpo(scores, _options.GroupSize, _options.Epsilon, _options.ScaleByStd);
-                    var mask = rollout.CompletionMask * _scores.ValidMask(rollout.Sequences.device).unsqueeze(1); // [N, T]
-                """);
-            writer.Indentation++;
-            WriteAdvantageCopy(writer, p);
-            writer.WriteLine();
-            writer.WriteLine(entropy
-                ? """
-                  // 5. One forward pass of the policy: log-probabilities of the sampled tokens and the
-                  //    entropy of each position, in chunks.
-                  var (logProbs, entropy) = global::Rft.Algorithms.TokenLogProbs.Compute(_policy, rollout, _options.Temperature, withEntropy: true);
-                  """
-                : """
-                  // 5. One forward pass of the policy: log-probabilities of the sampled tokens, in chunks.
-                  var (logProbs, _) = global::Rft.Algorithms.TokenLogProbs.Compute(_policy, rollout, _options.Temperature, withEntropy: false);
-                  """);
-            writer.WriteLine("""
-
-                // 6. Loss: clipped surrogate against the behaviour log-probs, token mean.
-                var surrogate = global::Rft.Algorithms.PolicyLosses.ClippedSurrogate(logProbs, rollout.LogProbs, advantages.unsqueeze(1), _options.ClipLow, _options.ClipHigh);
-                var loss = global::Rft.Algorithms.Aggregation.TokenMean(surrogate.Loss, mask);
-                """);
-            if (p.Loss.NeedsReferencePolicy)
-            {
-                writer.WriteLine("""
-
-                    // 6b. KL penalty: KlBeta times the per-token KL(policy || reference) estimate, token mean.
-                    //     The reference's log-probs are computed without recording a graph.
-                    var kl = global::Rft.Algorithms.Aggregation.TokenMean(global::Rft.Algorithms.KlEstimators.Estimate(logProbs, ReferenceLogProbs(rollout), _options.KlEstimator), mask);
-                    loss = loss + _options.KlBeta * kl;
-                    """);
-            }
-
-            if (entropy)
-            {
-                writer.WriteLine("""
-
-                    // 6c. Entropy bonus: EntropyCoefficient times the mean token entropy, subtracted.
-                    var meanEntropy = global::Rft.Algorithms.Aggregation.TokenMean(entropy!, mask);
-                    loss = loss - _options.EntropyCoefficient * meanEntropy;
-                    """);
-            }
-
-            writer.WriteLine("""
-
-                // 7. Backward, clip the gradient norm, AdamW step on the warm-up + cosine schedule.
-                _optimizer!.ZeroGrad();
-                loss.backward();
-                report.GradNorm = _optimizer.Step(step);
-
-                // Metrics (each .item() waits for the computation).
-                report.Loss = loss.item<float>();
-                report.LearningRate = _optimizer.LearningRate;
-                report.ClipFraction = global::Rft.Algorithms.Aggregation.TokenMean(surrogate.Clipped.to_type(global::TorchSharp.torch.ScalarType.Float32), mask).item<float>();
-                """);
-            if (p.Loss.NeedsReferencePolicy) writer.WriteLine("report.Kl = kl.item<float>();");
-            if (entropy) writer.WriteLine("report.Entropy = meanEntropy.item<float>();");
-            for (int i = 0; i < t.Rewards.Count; i++)
-                writer.WriteLine($"report.RewardMeans[{i}] = global::Rft.Training.Stats.MeanIgnoringNaN({t.Rewards[i].Field}, rollout.Rows);");
-            writer.WriteLine("""
-                report.Accuracy = _scores.Accuracy;
-                report.MaskedSamples = _scores.Masked;
-                report.ZeroVarianceGroupShare = _scores.ZeroVarianceGroupShare(_options.GroupSize);
-                report.MeanCompletionLength = global::Rft.Training.Stats.MeanCompletionTokens(rollout);
-                """);
-            writer.CloseBlock();
-            WriteSignalMethod(writer, p);
-
-            if (p.Loss.NeedsReferencePolicy)
-            {
-                writer.WriteLine();
-                writer.WriteLine("""
-                    // Log-probabilities of the sampled tokens under the frozen reference, in the caller's dispose scope.
-                    private global::TorchSharp.torch.Tensor ReferenceLogProbs(global::Rft.Rollout.RolloutBatch rollout)
-                    {
-                        using var _ = global::TorchSharp.torch.no_grad();
-                        return global::Rft.Algorithms.TokenLogProbs.Compute(_reference!, rollout, _options.Temperature, withEntropy: false).LogProbs;
-                    }
-                    """);
-            }
-        }
+        // WriteUpdate, the step's advantages and loss terms: RftGenerator.Emitter.Loss.cs.
 
         private static void WriteEvaluation(SourceWriter writer, TrainerModel t)
         {
@@ -633,7 +536,7 @@ public sealed partial class RftGenerator
                 /// <inheritdoc />
                 public void SaveCheckpoint(string directory)
                 {
-                    global::Rft.Training.Checkpoint.Save(directory, _policy, _optimizer, _tokenizer, new global::Rft.Training.TrainerState(PipelineName, _options.Seed, {{(p.Warmup is null ? "SftSteps: 0" : "_sftSteps")}}, _rlSteps));
+                    global::Rft.Training.Checkpoint.Save(directory, _policy, _optimizer, _tokenizer, new global::Rft.Training.TrainerState(PipelineName, _options.Seed, {{(p.Warmup is null ? "SftSteps: 0" : "_sftSteps")}}, _rlSteps));{{LossCheckpoint(t)}}
                 """);
             if (HasCurriculum(p))
                 writer.WriteLine("    global::System.IO.File.WriteAllBytes(global::System.IO.Path.Combine(directory, \"curriculum.msgpack\"), _curriculum.SaveState());");
@@ -649,6 +552,7 @@ public sealed partial class RftGenerator
                 """);
             writer.Indentation++;
             if (p.Loss.NeedsReferencePolicy) writer.WriteLine("_reference?.Dispose();");
+            WriteLossDispose(writer, t);
             writer.WriteLine("""
                 _policy?.Dispose();
                 _scores?.Dispose();
@@ -664,6 +568,7 @@ public sealed partial class RftGenerator
             {
                 "_options", "_pipeline", "_tokenizer", "_policy", "_reference", "_sampler", "_prompts", "_completions", "_mixture",
                 "_optimizer", "_sampling", "_records", "_validation", "_heldOut", "_scores", "_sftReport", "_rlReport", "_sftSteps", "_rlSteps",
+                "_aggregationScale", "_groups", "_valueHead", "_valueOptimizer", "_demonstrations", "_stepView",
             };
 
             private static readonly string[] ScoreLocals = { "rows", "i", "record", "completion", "exception" };

@@ -72,10 +72,7 @@ public sealed partial class RftGenerator
             // Class-level settings: each attribute's values, its defaults where absent.
             var policy = PolicySpec.Default;
             var training = TrainingSpec.Default;
-            var grpo = GrpoSpec.Default;
             var rollout = RolloutSpec.Default;
-            KlPenaltySpec? klPenalty = null;
-            EntropyBonusSpec? entropyBonus = null;
             AttributeData? sftWarmup = null;
             var data = new DataAttributes();
             foreach (var attribute in _pipeline.GetAttributes())
@@ -84,10 +81,7 @@ public sealed partial class RftGenerator
                 if (data.Collect(attribute, _types)) continue;
                 if (KnownTypes.Is(type, _types.Policy)) policy = ReadPolicy(attribute);
                 else if (KnownTypes.Is(type, _types.Training)) training = ReadTraining(attribute);
-                else if (KnownTypes.Is(type, _types.Grpo)) grpo = ReadGrpo(attribute);
                 else if (KnownTypes.Is(type, _types.Rollout)) rollout = ReadRollout(attribute);
-                else if (KnownTypes.Is(type, _types.KlPenalty)) klPenalty = ReadKlPenalty(attribute);
-                else if (KnownTypes.Is(type, _types.EntropyBonus)) entropyBonus = ReadEntropyBonus(attribute);
                 else if (KnownTypes.Is(type, _types.SftWarmup)) sftWarmup = attribute;
             }
 
@@ -160,6 +154,11 @@ public sealed partial class RftGenerator
                 Report(DiagnosticDescriptors.WarmupWithoutDemonstration, AttributeLocation(sftWarmup), _pipeline.Name);
             }
 
+            // The loss composition (RftGenerator.Parser.Loss.cs). An [SftTerm] imitates the demonstrations
+            // during RL: without an explicit [SftWarmup] there is no separate warm-up phase.
+            var loss = ParseLoss(warmup?.Demonstration, recordName);
+            if (loss.SftTerm is not null && sftWarmup is null && warmup is not null) warmup = warmup with { MaxSteps = 0 };
+
             if (rewards.Count == 0) Report(DiagnosticDescriptors.NoReward, classLocation, _pipeline.Name);
             var rewardSpecs = ParseRewards(rewards, recordType);
 
@@ -171,7 +170,7 @@ public sealed partial class RftGenerator
                 Policy: policy,
                 Training: training,
                 Rollout: rollout,
-                Loss: new LossSpec(grpo, klPenalty, entropyBonus),
+                Loss: loss,
                 Sources: sourceSpecs.ToEquatableArray(),
                 Evaluation: evaluation,
                 Prompt: prompt,
@@ -208,19 +207,6 @@ public sealed partial class RftGenerator
                 EvalEvery: ReadInt(attribute, Name, "EvalEvery", d.EvalEvery));
         }
 
-        private GrpoSpec ReadGrpo(AttributeData attribute)
-        {
-            var d = GrpoSpec.Default;
-            const string Name = "Grpo";
-            return new GrpoSpec(
-                GroupSize: ReadInt(attribute, Name, "GroupSize", d.GroupSize),
-                PromptsPerStep: ReadInt(attribute, Name, "PromptsPerStep", d.PromptsPerStep),
-                ClipLow: ReadDouble(attribute, Name, "ClipLow", d.ClipLow),
-                ClipHigh: ReadDouble(attribute, Name, "ClipHigh", d.ClipHigh),
-                ScaleByStd: TryGetNamed(attribute, "ScaleByStd", out bool scale) ? scale : d.ScaleByStd,
-                Epsilon: ReadDouble(attribute, Name, "Epsilon", d.Epsilon));
-        }
-
         private RolloutSpec ReadRollout(AttributeData attribute)
         {
             var d = RolloutSpec.Default;
@@ -247,24 +233,6 @@ public sealed partial class RftGenerator
                 WarmupSteps: ReadInt(attribute, Name, "WarmupSteps", d.WarmupSteps),
                 MinLearningRateRatio: ReadDouble(attribute, Name, "MinLearningRateRatio", d.MinLearningRateRatio));
         }
-
-        private KlPenaltySpec ReadKlPenalty(AttributeData attribute)
-        {
-            double beta = ReadConstructorDouble(attribute, "KlPenalty", "Beta");
-            string estimator = "K3";
-            if (TryGetNamed(attribute, "Estimator", out int value))
-            {
-                // The member's name when the value is defined, else the number (emitted as a cast).
-                estimator = _types.KlEstimator?.GetMembers().OfType<IFieldSymbol>()
-                    .FirstOrDefault(f => f.HasConstantValue && Equals(f.ConstantValue, value))?.Name
-                    ?? value.ToString(CultureInfo.InvariantCulture);
-            }
-
-            return new KlPenaltySpec(beta, estimator);
-        }
-
-        private EntropyBonusSpec ReadEntropyBonus(AttributeData attribute) =>
-            new(ReadConstructorDouble(attribute, "EntropyBonus", "Coefficient"));
 
         // ---- Sources, evaluation, prompt and demonstration -----------------------------------------
 

@@ -32,7 +32,8 @@ public class TrainerTests
         int setup = trainer.IndexOf("public void Setup()", StringComparison.Ordinal);
         Assert.True(creation > trainStart && trainStart > setup, "The reference must be built when RL starts (after the warm-up), not in Setup.");
         Assert.Contains("global::Rft.Algorithms.TokenLogProbs.Compute(_reference!, rollout, _options.Temperature, withEntropy: false)", trainer, StringComparison.Ordinal);
-        Assert.Contains("global::Rft.Algorithms.KlEstimators.Estimate(logProbs, ReferenceLogProbs(rollout), _options.KlEstimator)", trainer, StringComparison.Ordinal);
+        Assert.Contains("var refLogProbs = ReferenceLogProbs(rollout);", trainer, StringComparison.Ordinal);
+        Assert.Contains("global::Rft.Algorithms.KlEstimators.Estimate(logProbs, refLogProbs, _options.KlEstimator)", trainer, StringComparison.Ordinal);
         Assert.Contains("loss = loss + _options.KlBeta * kl;", trainer, StringComparison.Ordinal);
         Assert.Contains("report.Kl = kl.item<float>();", trainer, StringComparison.Ordinal);
         Assert.Contains("_reference?.Dispose();", trainer, StringComparison.Ordinal);

@@ -145,4 +145,44 @@ public class PipelineTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.True(drawn.Average() > options.PromptsPerStep, $"prompts drawn per step: {string.Join(", ", drawn)}");
         Assert.True(dropped.Average() > 0, $"dropped group shares: {string.Join(", ", dropped)}");
     }
+
+    [Fact]
+    public async Task Ppo_with_gae_a_value_head_kl_in_the_reward_and_a_user_term_runs_end_to_end()
+    {
+        long before = ReferencePolicy.Created;
+        using var trainer = new PpoEcho.Trainer(Options.Create(new PpoEchoOptions()));
+        var reports = new List<StepReport>();
+        trainer.Setup();
+        await foreach (var report in trainer.TrainAsync(CancellationToken.None))
+        {
+            reports.Add(new StepReport(report.Phase, report.RewardNames) { Loss = report.Loss, Kl = report.Kl, ClipFraction = report.ClipFraction });
+        }
+
+        Assert.Equal(3, reports.Count);
+        Assert.All(reports, r => Assert.True(double.IsFinite(r.Loss), $"loss {r.Loss}"));
+        // The KL is in the reward: measured (k1 of the behaviour policy to the reference) and finite.
+        Assert.All(reports, r => Assert.True(double.IsFinite(r.Kl), $"kl {r.Kl}"));
+        Assert.Equal(before + 1, ReferencePolicy.Created);
+        Assert.True(double.IsFinite(PpoEcho.LastValueScale), "the user term never saw the values");
+    }
+
+    [Fact]
+    public async Task Chord_mixes_sft_on_the_steps_demonstrations_and_teaches_the_echo_where_grpo_alone_has_not_yet()
+    {
+        // The same seed and steps, with mu held at 0: GRPO alone.
+        double chord = await Accuracy(new ChordEchoOptions());
+        double grpoAlone = await Accuracy(new ChordEchoOptions { SftTermWeight = 0, SftTermEndWeight = 0 });
+
+        Assert.True(chord >= 0.9, $"greedy held-out accuracy after 20 CHORD steps is {chord:F2}");
+        Assert.True(grpoAlone <= 0.5, $"GRPO alone reached {grpoAlone:F2} in 20 steps: the comparison shows nothing");
+
+        static async Task<double> Accuracy(ChordEchoOptions options)
+        {
+            using var trainer = new ChordEcho.Trainer(Options.Create(options));
+            var curve = await Train(trainer);
+            Assert.Equal(options.Steps, curve.Count);
+            Assert.False(trainer.HasWarmUp);
+            return (await trainer.EvaluateAsync("rl", CancellationToken.None)).Accuracy;
+        }
+    }
 }

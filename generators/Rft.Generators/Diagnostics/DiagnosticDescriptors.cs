@@ -99,6 +99,68 @@ internal static partial class DiagnosticDescriptors
         "Pipeline setting out of range",
         "{0} = {1} in [{2}] is invalid: it must be {3}");
 
+    // ---- Loss composition (RFT0030-RFT0049) ---------------------------------------------------------
+
+    public static readonly DiagnosticDescriptor DuplicateAdvantageEstimator = Error(
+        "RFT0030",
+        "A pipeline declares at most one advantage estimator",
+        "[{0}] is a second advantage estimator: [{1}] is already declared; keep one of [Grpo], [Rloo], [ReinforcePlusPlus] or [Gae]");
+
+    public static readonly DiagnosticDescriptor GaeWithoutValueHead = Error(
+        "RFT0031",
+        "[Gae] needs a value head",
+        "[Gae] estimates advantages from learned values, but the pipeline '{0}' declares no [ValueHead]: add [ValueHead] or choose [Grpo], [Rloo] or [ReinforcePlusPlus]");
+
+    public static readonly DiagnosticDescriptor ValueHeadWithoutGae = Warning(
+        "RFT0032",
+        "[ValueHead] without [Gae] has no effect",
+        "[ValueHead] has no effect: only [Gae] reads values, and the pipeline '{0}' uses [{1}]; no value head is built");
+
+    public static readonly DiagnosticDescriptor DuplicatePolicyLoss = Error(
+        "RFT0033",
+        "A pipeline declares at most one policy loss",
+        "[{0}] is a second policy loss: [{1}] is already declared, and their importance ratios conflict; keep one of [ClippedSurrogate], [Gspo] or [Topr]");
+
+    public static readonly DiagnosticDescriptor ConflictingClipRange = Error(
+        "RFT0034",
+        "Clip range set on [Grpo] and on the policy loss",
+        "{0} on [Grpo] conflicts with the declared policy loss [{1}], which has its own clip range: set {0} on [{1}] only");
+
+    public static readonly DiagnosticDescriptor SftTermWithoutDemonstration = Error(
+        "RFT0035",
+        "[SftTerm] needs a [Demonstration]",
+        "[SftTerm] imitates demonstrations, but the pipeline '{0}' declares no [Demonstration] method: declare static string Name({1} record) that renders the target completion");
+
+    public static readonly DiagnosticDescriptor InvalidLossTermSignature = Error(
+        "RFT0036",
+        "Loss term has an invalid signature",
+        "[LossTerm] method '{0}' {1}: declare it as public static TorchSharp.torch.Tensor {0}(StepView s) returning a scalar");
+
+    public static readonly DiagnosticDescriptor StepViewMemberUnavailable = Error(
+        "RFT0037",
+        "Step-view member the pipeline cannot produce",
+        "[LossTerm] '{0}' reads StepView.{1}, which this pipeline does not produce: {2}");
+
+    public static readonly DiagnosticDescriptor StepViewEscapes = Warning(
+        "RFT0038",
+        "Step view escapes the loss term",
+        "[LossTerm] '{0}' passes its StepView '{1}' on or stores it, so the generator cannot see which members it reads: every member this pipeline can produce is computed each step (reference log-probs and entropy included); read members directly as {1}.Member to compute only those");
+
+    public static readonly DiagnosticDescriptor InvalidLossTermWeight = Error(
+        "RFT0039",
+        "Loss term weight must be positive",
+        "[LossTerm] '{0}' has Weight = {1}: a loss term's weight must be a positive finite number (negate the term to subtract it)");
+
+    public static readonly DiagnosticDescriptor AggregationIgnoredByGspo = Warning(
+        "RFT0040",
+        "[Gspo] ignores [Aggregation]",
+        "[Aggregation({0})] does not apply to the policy loss: [Gspo] always aggregates by seq-mean-token-mean, as verl does; the other terms use {0}");
+
+    public static readonly DiagnosticDescriptor ChordWeightAboveOne = Error(
+        "RFT0041",
+        "CHORD's mu must be at most 1",
+        "{0} = {1} in [SftTerm] is invalid with Schedule = SftSchedule.Chord: mu mixes (1 - mu) RL + mu SFT, so it must be in [0, 1]");
+
     // Built on first use: the descriptors of the other partial files are initialised by then.
     private static Dictionary<string, DiagnosticDescriptor>? _all;
 
@@ -108,6 +170,9 @@ internal static partial class DiagnosticDescriptors
         NonPositiveWeight, NoReward, GroupSizeTooSmall, NoSource, NoPrompt, DuplicateRole, InvalidSignature,
         NoEvalSource, DuplicateAccuracyReward, DuplicateName, WarmupWithoutDemonstration, UnsupportedPipelineShape,
         SettingOutOfRange,
+        DuplicateAdvantageEstimator, GaeWithoutValueHead, ValueHeadWithoutGae, DuplicatePolicyLoss, ConflictingClipRange,
+        SftTermWithoutDemonstration, InvalidLossTermSignature, StepViewMemberUnavailable, StepViewEscapes, InvalidLossTermWeight,
+        AggregationIgnoredByGspo, ChordWeightAboveOne,
     }.Concat(DataDescriptors).ToDictionary(d => d.Id))[id];
 
     private static DiagnosticDescriptor Error(string id, string title, string message) =>

@@ -55,8 +55,32 @@ internal static class OptionCatalog
         new OptionEntry("PassRateFilter", "MinAttempts", "FilterMinAttempts", OptionRule.AtLeast(1)),
         new OptionEntry("PassRateFilter", "MaxSkipsPerDraw", "FilterMaxSkipsPerDraw", OptionRule.AtLeast(0)),
         new OptionEntry("DynamicSampling", "MaxExtraRounds", "DynamicSamplingMaxExtraRounds", OptionRule.AtLeast(0)),
+
+        // Loss composition: every estimator has the rollout shape; the policy losses share the clip options.
+        new OptionEntry("Rloo", "GroupSize", "GroupSize", OptionRule.AtLeast(2)),
+        new OptionEntry("Rloo", "PromptsPerStep", "PromptsPerStep", OptionRule.AtLeast(1)),
+        new OptionEntry("ReinforcePlusPlus", "GroupSize", "GroupSize", OptionRule.AtLeast(2)),
+        new OptionEntry("ReinforcePlusPlus", "PromptsPerStep", "PromptsPerStep", OptionRule.AtLeast(1)),
+        new OptionEntry("ReinforcePlusPlus", "Gamma", "Gamma", OptionRule.InRangeExclusiveLow(0, 1)),
+        new OptionEntry("Gae", "GroupSize", "GroupSize", OptionRule.AtLeast(2)),
+        new OptionEntry("Gae", "PromptsPerStep", "PromptsPerStep", OptionRule.AtLeast(1)),
+        new OptionEntry("Gae", "Gamma", "Gamma", OptionRule.InRangeExclusiveLow(0, 1)),
+        new OptionEntry("Gae", "Lambda", "Lambda", OptionRule.InRangeExclusiveLow(0, 1)),
+        new OptionEntry("ClippedSurrogate", "ClipLow", "ClipLow", OptionRule.InRange(0, 1)),
+        new OptionEntry("ClippedSurrogate", "ClipHigh", "ClipHigh", OptionRule.AtLeast(0)),
+        new OptionEntry("ClippedSurrogate", "ClipRatioC", "ClipRatioC", OptionRule.InRangeExclusiveLow(1, 100)),
+        new OptionEntry("Gspo", "ClipLow", "ClipLow", OptionRule.InRange(0, 1)),
+        new OptionEntry("Gspo", "ClipHigh", "ClipHigh", OptionRule.AtLeast(0)),
+        new OptionEntry("ValueHead", "Coefficient", "ValueCoefficient", OptionRule.AtLeast(0)),
+        new OptionEntry("ValueHead", "ClipRange", "ValueClipRange", OptionRule.Positive),
+        new OptionEntry("ValueHead", "LearningRate", "ValueLearningRate", OptionRule.Positive),
+        new OptionEntry("SftTerm", "Weight", "SftTermWeight", OptionRule.AtLeast(0)),
+        new OptionEntry("SftTerm", "EndWeight", "SftTermEndWeight", OptionRule.AtLeast(0)),
+        new OptionEntry("SftTerm", "WarmupSteps", "SftTermWarmupSteps", OptionRule.AtLeast(0)),
+        new OptionEntry("SftTerm", "DecaySteps", "SftTermDecaySteps", OptionRule.AtLeast(0)),
     };
 
+    // An option may come from several attributes (GroupSize from each estimator): its rule is the same.
     private static readonly Dictionary<string, OptionEntry> ByOption = Entries.GroupBy(e => e.Option).ToDictionary(g => g.Key, g => g.First());
 
     /// <summary>The entry of an attribute's property (attribute name without "Attribute"), or null.</summary>

@@ -3,16 +3,11 @@ namespace Rft;
 /// <summary>
 /// GRPO: sample <see cref="GroupSize"/> completions per prompt, normalise rewards within each group,
 /// and optimise the clipped surrogate with an asymmetric clip range (DAPO's clip-higher).
+/// <see cref="ScaleByStd"/> = false gives Dr.GRPO.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, Inherited = false)]
-public sealed class GrpoAttribute : Attribute
+public sealed class GrpoAttribute : AdvantageEstimatorAttribute
 {
-    /// <summary>Completions sampled per prompt; at least 2.</summary>
-    public int GroupSize { get; set; } = 8;
-
-    /// <summary>Prompts per step; a step rolls out <c>PromptsPerStep * GroupSize</c> completions.</summary>
-    public int PromptsPerStep { get; set; } = 8;
-
     /// <summary>Lower clip range: the ratio is clipped at <c>1 - ClipLow</c>.</summary>
     public double ClipLow { get; set; } = 0.2;
 

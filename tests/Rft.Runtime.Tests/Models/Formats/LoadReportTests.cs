@@ -57,6 +57,7 @@ public sealed class LoadReportTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"aidreams260K: {report}");
         Assert.Equal(model.parameters().Sum(p => p.numel()) * 4, report.WeightBytes);
         Assert.True(report.PeakResidentBytes >= report.WeightBytes, report.ToString());
-        Assert.True(report.PeakResidentBytes >= report.ResidentBeforeBytes, report.ToString());
+        // Not asserted: peak >= resident-before. Memory other tests left to finalizers can be freed during
+        // this 1 MB load, so the load's own peak may lie below the resident set measured just before it.
     }
 }

@@ -1,0 +1,36 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Rft.Models;
+
+/// <summary>
+/// PPO's value head: one linear layer from the policy's final (normed) hidden state to a scalar value per
+/// position, as TRL's <c>AutoModelForCausalLMWithValueHead</c> (<c>v_head.summary</c>). It shares the policy's
+/// trunk, so the value loss also shapes the policy's hidden states.
+/// </summary>
+public sealed class ValueHead : nn.Module<Tensor, Tensor>
+{
+    private readonly Linear summary;
+
+    private ValueHead(long hiddenSize) : base(nameof(ValueHead))
+    {
+        summary = nn.Linear(hiddenSize, 1, hasBias: true);
+        RegisterComponents();
+    }
+
+    /// <summary>A head with weights from N(0, <see cref="LlamaForCausalLM.InitializerRange"/>) drawn from <paramref name="seed"/> and a zero bias.</summary>
+    public static ValueHead Create(long hiddenSize, long seed)
+    {
+        var head = new ValueHead(hiddenSize);
+        using var generator = new Generator((ulong)seed);
+        using var _ = no_grad();
+        head.summary.weight!.normal_(0, LlamaForCausalLM.InitializerRange, generator);
+        head.summary.bias!.zero_();
+        return head;
+    }
+
+    /// <param name="hidden">[..., D] hidden states.</param>
+    /// <returns>[...] values.</returns>
+    public override Tensor forward(Tensor hidden) => summary.forward(hidden).squeeze(-1);
+}
