@@ -29,9 +29,10 @@ public sealed class ComparisonReport(ComparisonSettings settings, WarmUpResult w
         md.AppendLine("# Self-Evolving Curriculum vs uniform sampling: arithmetic with 1-, 2- and 3-digit operands");
         md.AppendLine();
         md.AppendLine(inv, $"- Task: a+b / a-b (3:1) with both operands of exactly 1, 2 or 3 digits; three equally weighted sources, one per category.");
-        md.AppendLine(inv, $"- Held-out: {heldOut} problems, {heldOut / 3} per category, greedy decoding, exact match.");
+        md.AppendLine(inv, $"- Held-out: {heldOut} problems, {heldOut / 3} per category, greedy decoding, exact match "
+            + "(drawn from the same generators with their own seed; there are only 200 distinct 1-digit problems, so those also occur in training).");
         md.AppendLine(inv, $"- Both arms: tiny preset, seed {settings.Seed}, same warm-up, {settings.Steps} GRPO steps of {uniform.RolloutsPerStep} rollouts "
-            + $"(8 prompts x 16), {(long)settings.Steps * uniform.RolloutsPerStep} rollouts in all; evaluation every {settings.EvalEvery} steps.");
+            + $"(prompts per step x group size), {(long)settings.Steps * uniform.RolloutsPerStep} rollouts in all; evaluation every {settings.EvalEvery} steps.");
         md.AppendLine(inv, $"- Uniform: {uniform.Curriculum}.");
         md.AppendLine(inv, $"- SEC: {sec.Curriculum}.");
         md.AppendLine(inv, $"- One supervised warm-up (batch 128, uniform over the categories), then both arms load its checkpoint: "

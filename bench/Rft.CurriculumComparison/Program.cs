@@ -25,8 +25,9 @@ Directory.CreateDirectory(settings.OutputDirectory);
 WarmUpResult warmUp;
 if (settings.WarmUpCheckpoint is { } earlier)
 {
-    warmUp = JsonSerializer.Deserialize<WarmUpResult>(File.ReadAllText(Path.Combine(earlier, "warmup.json")))
+    var saved = JsonSerializer.Deserialize<WarmUpResult>(File.ReadAllText(Path.Combine(earlier, "warmup.json")))
         ?? throw new InvalidDataException($"{Path.Combine(earlier, "warmup.json")} is empty.");
+    warmUp = saved with { Checkpoint = Path.GetFullPath(earlier) };
     log.WriteLine($"[warm-up] reusing {earlier}: {warmUp.Steps} steps, validation accuracy {warmUp.ValidationAccuracy:F3}");
 }
 else

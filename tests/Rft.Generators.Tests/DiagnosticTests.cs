@@ -248,7 +248,7 @@ public partial class DiagnosticTests
 
         Assert.Equal(new[] { "RFT0001", "RFT0002", "RFT0006", "RFT0008" }, run.Diagnostics.Select(d => d.Id).Order(StringComparer.Ordinal));
         Assert.Equal(new[] { "Samples.Calc.Options.g.cs" }, run.Files.Select(f => f.HintName));
-        AssertNoErrorInGeneratedCode(run);
+        DiagnosticAssert.NoErrorInGeneratedCode(run);
     }
 
     [Fact]
@@ -275,34 +275,8 @@ public partial class DiagnosticTests
         Assert.Contains(run.Output.GetDiagnostics(), d => d.Id == "CS0579"); // the compiler's own "duplicate attribute"
     }
 
-    /// <summary>Asserts that the generator reports exactly one diagnostic, <paramref name="id"/>, at the marked span.</summary>
-    private static GeneratorRun AssertSingle(string id, string markedSource, string messageFragment)
-    {
-        var marked = MarkedSource.Parse(markedSource);
-        var run = GeneratorRun.Of(marked.Text);
-
-        var diagnostic = Assert.Single(run.Diagnostics);
-        Assert.Equal(id, diagnostic.Id);
-        var location = diagnostic.Location.GetLineSpan();
-        Assert.Equal("/src/Pipeline.cs", location.Path);
-        Assert.True(marked.LineSpan == location.Span,
-            $"{id} is at {location.Span} ('{Slice(marked.Text, diagnostic.Location.SourceSpan)}'), expected {marked.LineSpan} ('{Slice(marked.Text, marked.Span)}').");
-        Assert.Contains(messageFragment, diagnostic.GetMessage(CultureInfo.InvariantCulture), StringComparison.Ordinal);
-        AssertNoErrorInGeneratedCode(run);
-        return run;
-    }
-
-    private static void AssertNoErrorInGeneratedCode(GeneratorRun run)
-    {
-        var inputs = new HashSet<SyntaxTree>(run.Input.SyntaxTrees);
-        var errors = run.Output.GetDiagnostics()
-            .Where(d => d.Severity == DiagnosticSeverity.Error && d.Location.SourceTree is { } tree && !inputs.Contains(tree))
-            .ToArray();
-        Assert.True(errors.Length == 0, "The generated code adds errors:\n" + string.Join("\n", errors.Select(e => e.ToString())));
-    }
-
-    private static string Slice(string text, Microsoft.CodeAnalysis.Text.TextSpan span) =>
-        span.End <= text.Length ? text.Substring(span.Start, span.Length) : "?";
+    private static GeneratorRun AssertSingle(string id, string markedSource, string messageFragment) =>
+        DiagnosticAssert.Single(id, markedSource, messageFragment);
 
     private static string Pipeline(params string[] lines) => Pipeline(members: lines);
 
