@@ -185,4 +185,33 @@ public class PipelineTests(Xunit.Abstractions.ITestOutputHelper output)
             return (await trainer.EvaluateAsync("rl", CancellationToken.None)).Accuracy;
         }
     }
+
+    [Fact]
+    public async Task A_checkpoint_of_one_run_is_the_pretrained_policy_of_the_next_through_policy_path()
+    {
+        var directory = Directory.CreateTempSubdirectory("rft-policy-path-");
+        try
+        {
+            string checkpoint = Path.Combine(directory.FullName, "checkpoint");
+            double before;
+            using (var first = new EchoDigit.Trainer(Options.Create(new EchoDigitOptions { Steps = 2 })))
+            {
+                await Train(first);
+                before = (await first.EvaluateAsync("rl", CancellationToken.None)).Accuracy;
+                first.SaveCheckpoint(checkpoint);
+            }
+
+            // The second run loads the weights and the character tokenizer from the checkpoint instead of building a preset.
+            using var second = new EchoDigit.Trainer(Options.Create(new EchoDigitOptions { Steps = 1, PolicyPath = checkpoint }));
+            second.Setup();
+            Assert.Equal(before, (await second.EvaluateAsync("rl", CancellationToken.None)).Accuracy);
+            var facts = second.RunFacts.ToDictionary(f => f.Key, f => f.Value);
+            Assert.True(facts["policy_weight_bytes"] > 0);
+            await foreach (var report in second.TrainAsync(CancellationToken.None)) Assert.True(double.IsFinite(report.Loss));
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
 }
