@@ -4,7 +4,7 @@ namespace Rft.CurriculumComparison;
 
 /// <summary>
 /// The settings both arms share, from the command line:
-/// <c>[output-folder] [--steps N] [--eval-every N] [--eval-count N] [--seed N] [--sft-max-steps N] [--sec-alpha X] [--sec-temperature X] [--warm-up DIR]</c>.
+/// <c>[output-folder] [--steps N] [--eval-every N] [--eval-count N] [--seed N] [--sft-max-steps N] [--sec-alpha X] [--sec-temperature X] [--learning-rate X] [--warm-up DIR]</c>.
 /// Anything not given keeps the pipelines' attribute values.
 /// </summary>
 public sealed record ComparisonSettings
@@ -29,6 +29,9 @@ public sealed record ComparisonSettings
 
     /// <summary>A warm-up checkpoint of an earlier run to start both arms from instead of warming up again.</summary>
     public string? WarmUpCheckpoint { get; init; }
+
+    /// <summary>The RL learning rate of both arms, when overridden.</summary>
+    public double? LearningRate { get; init; }
 
     /// <summary>SEC's TD(0) rate, when overridden.</summary>
     public double? SecAlpha { get; init; }
@@ -60,9 +63,10 @@ public sealed record ComparisonSettings
                 "--sft-max-steps" => settings with { SftMaxSteps = PositiveInt(arg, value) },
                 "--sec-alpha" => settings with { SecAlpha = Double(arg, value) },
                 "--sec-temperature" => settings with { SecTemperature = Double(arg, value) },
+                "--learning-rate" => settings with { LearningRate = Double(arg, value) },
                 "--warm-up" => settings with { WarmUpCheckpoint = value },
                 _ => throw new ArgumentException(
-                    $"Unknown argument {arg}; valid: --steps, --eval-every, --eval-count, --seed, --sft-max-steps, --sec-alpha, --sec-temperature, --warm-up."),
+                    $"Unknown argument {arg}; valid: --steps, --eval-every, --eval-count, --seed, --sft-max-steps, --sec-alpha, --sec-temperature, --learning-rate, --warm-up."),
             };
         }
 

@@ -52,6 +52,12 @@ var secOptions = new ArithmeticSecOptions
     PolicyPath = warmUp.Checkpoint, SftMaxSteps = 0, Steps = settings.Steps, EvalEvery = 0, EvalCount = settings.EvalCount, Seed = settings.Seed,
     RunDirectory = Path.GetTempPath(),
 };
+if (settings.LearningRate is double learningRate)
+{
+    uniformOptions.LearningRate = learningRate;
+    secOptions.LearningRate = learningRate;
+}
+
 if (settings.SecAlpha is double alpha) secOptions.CurriculumAlpha = alpha;
 if (settings.SecTemperature is double temperature) secOptions.CurriculumTemperature = temperature;
 if (!Valid(uniformOptions.Validate()) || !Valid(secOptions.Validate())) return 2;
