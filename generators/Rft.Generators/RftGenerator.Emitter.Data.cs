@@ -106,7 +106,7 @@ public sealed partial class RftGenerator
         /// <summary>The mixture entry of one source.</summary>
         private static string MixtureEntry(TrainerModel t, SourceSpec source) =>
             source.Jsonl is { } file
-                ? $"{FileField(source.Method)}.ToMixtureSource({Literals.String(source.Method)}, _options.{source.Method}Weight, shuffle: {Literals.Bool(file.Shuffle)}),"
+                ? $"{FileField(source.Method)}.ToMixtureSource({Literals.String(source.Method)}, _options.{source.Method}Weight, shuffle: {Literals.Bool(file.Shuffle)}{(file.WithReplacement ? ", withReplacement: true" : "")}),"
                 : $"new({Literals.String(source.Method)}, _options.{source.Method}Weight, {t.Static(source.Method)}),";
 
         // ---- Trainer: policy, LoRA, facts -----------------------------------------------------------

@@ -125,7 +125,8 @@ public sealed partial class RftGenerator
 
             string onError = TryGetNamed(attribute, "OnError", out int policy) && policy == 1 ? "Skip" : "Stop";
             bool shuffle = !TryGetNamed(attribute, "Shuffle", out bool declaredShuffle) || declaredShuffle;
-            return new JsonlSpec(path, onError, shuffle, context);
+            bool withReplacement = TryGetNamed(attribute, "WithReplacement", out bool replacement) && replacement;
+            return new JsonlSpec(path, onError, shuffle, context, withReplacement);
         }
 
         /// <summary>

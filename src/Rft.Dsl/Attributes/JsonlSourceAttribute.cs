@@ -35,6 +35,9 @@ public sealed class JsonlSourceAttribute : Attribute
     /// <summary>What a malformed line does.</summary>
     public MalformedRows OnError { get; set; } = MalformedRows.Stop;
 
-    /// <summary>Visit the rows in a new seeded order each epoch (true) or in file order.</summary>
+    /// <summary>Without replacement: visit the rows in a new seeded order each epoch (true) or in file order.</summary>
     public bool Shuffle { get; set; } = true;
+
+    /// <summary>Draw each row independently and uniformly (sampling with replacement) instead of epoch by epoch.</summary>
+    public bool WithReplacement { get; set; }
 }

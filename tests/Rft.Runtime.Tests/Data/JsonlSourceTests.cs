@@ -168,6 +168,19 @@ public sealed class JsonlSourceTests : IDisposable
     }
 
     [Fact]
+    public void Sampling_with_replacement_draws_rows_independently_and_uniformly()
+    {
+        string path = Write(Enumerable.Range(0, 5).Select(i => $$"""{"question": "q{{i}}", "answer": {{i}}}""").ToArray());
+        var source = new JsonlSource<Problem>(path);
+
+        var drawn = source.WithReplacement(new Random(9)).Take(10_000).Select(p => p.Answer).ToArray();
+        // Unlike an epoch, the first five draws repeat a row (probability 1 - 5!/5^5 = 0.96) and every row keeps its share.
+        Assert.NotEqual(5, drawn.Take(5).Distinct().Count());
+        Assert.All(Enumerable.Range(0, 5), row => Assert.InRange(drawn.Count(a => a == row), 1_850, 2_150));
+        Assert.Equal(drawn, source.WithReplacement(new Random(9)).Take(10_000).Select(p => p.Answer));
+    }
+
+    [Fact]
     public void A_jsonl_file_plugs_into_a_mixture()
     {
         string small = Write("""{"question": "s", "answer": 0}""");

@@ -94,9 +94,21 @@ public sealed class JsonlSource<T>
         }
     }
 
-    /// <summary>This file as a mixture source named <paramref name="name"/>, shuffled per epoch unless <paramref name="shuffle"/> is false.</summary>
-    public MixtureSource<T> ToMixtureSource(string name, double weight, bool shuffle = true) =>
-        new(name, weight, shuffle ? Shuffled : InFileOrder);
+    /// <summary>Rows drawn independently and uniformly (sampling with replacement), forever.</summary>
+    public IEnumerable<T> WithReplacement(Random rng)
+    {
+        ArgumentNullException.ThrowIfNull(rng);
+        var rows = Load();
+        if (rows.Length == 0) yield break;
+        while (true) yield return rows[rng.Next(rows.Length)];
+    }
+
+    /// <summary>
+    /// This file as a mixture source named <paramref name="name"/>: without replacement, a new seeded order each
+    /// epoch (<paramref name="shuffle"/>) or file order; or with replacement when <paramref name="withReplacement"/>.
+    /// </summary>
+    public MixtureSource<T> ToMixtureSource(string name, double weight, bool shuffle = true, bool withReplacement = false) =>
+        new(name, weight, withReplacement ? WithReplacement : shuffle ? Shuffled : InFileOrder);
 
     private T[] Load()
     {
