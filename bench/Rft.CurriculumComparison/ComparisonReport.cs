@@ -30,10 +30,11 @@ public sealed class ComparisonReport(ComparisonSettings settings, WarmUpResult w
         md.AppendLine();
         md.AppendLine(inv, $"- Task: a+b / a-b (3:1) with both operands of exactly 1, 2 or 3 digits; three equally weighted sources, one per category.");
         md.AppendLine(inv, $"- Held-out: {heldOut} problems, {heldOut / 3} per category, greedy decoding, exact match "
-            + "(drawn from the same generators with their own seed; there are only 200 distinct 1-digit problems, so those also occur in training).");
+            + $"(drawn from the same generators with their own seed; there are only 200 distinct 1-digit problems, so those also occur in training).");
         md.AppendLine(inv, $"- Both arms: tiny preset, seed {settings.Seed}, same warm-up, {settings.Steps} GRPO steps of {uniform.RolloutsPerStep} rollouts "
             + $"(prompts per step x group size), {(long)settings.Steps * uniform.RolloutsPerStep} rollouts in all; evaluation every {settings.EvalEvery} steps.");
-        md.AppendLine(inv, $"- RL learning rate: {(settings.LearningRate is double rate ? rate.ToString("G", inv) : "the pipelines' 1e-4")} (cosine to half, 10 warm-up steps).");
+        string learningRate = settings.LearningRate is double rate ? rate.ToString("G", inv) : "1e-4 (the pipelines' own)";
+        md.AppendLine(inv, $"- RL learning rate: {learningRate}, cosine to half of it after 10 warm-up steps.");
         md.AppendLine(inv, $"- Uniform: {uniform.Curriculum}.");
         md.AppendLine(inv, $"- SEC: {sec.Curriculum}.");
         md.AppendLine(inv, $"- One supervised warm-up (batch 128, uniform over the categories), then both arms load its checkpoint: "
