@@ -10,38 +10,12 @@ public sealed class HuggingFaceTokenizerFormatTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    // GPT-2's byte-to-unicode table: printable Latin-1 bytes stand for themselves, the rest shift to U+0100.
-    private static IEnumerable<string> ByteSymbols()
-    {
-        int shifted = 0;
-        for (int b = 0; b < 256; b++)
-        {
-            bool printable = b is >= '!' and <= '~' or >= 0xA1 and <= 0xAC or >= 0xAE and <= 0xFF;
-            yield return ((char)(printable ? b : 256 + shifted++)).ToString();
-        }
-    }
-
     private static JsonObject TinyTokenizer()
     {
-        var vocab = new JsonObject();
-        int id = 0;
-        foreach (var symbol in ByteSymbols()) vocab[symbol] = id++;
-        vocab["he"] = id++;
-        vocab["hel"] = id++;
-        return new JsonObject
-        {
-            ["added_tokens"] = new JsonArray(new JsonObject { ["id"] = id, ["content"] = "<|end|>", ["special"] = true }),
-            ["normalizer"] = null,
-            ["pre_tokenizer"] = new JsonObject
-            {
-                ["type"] = "Sequence",
-                ["pretokenizers"] = new JsonArray(
-                    new JsonObject { ["type"] = "Split", ["pattern"] = new JsonObject { ["Regex"] = @"\s+|\S+" }, ["behavior"] = "Isolated", ["invert"] = false },
-                    new JsonObject { ["type"] = "ByteLevel", ["add_prefix_space"] = false, ["use_regex"] = false }),
-            },
-            ["decoder"] = new JsonObject { ["type"] = "ByteLevel" },
-            ["model"] = new JsonObject { ["type"] = "BPE", ["vocab"] = vocab, ["merges"] = new JsonArray("h e", new JsonArray("he", "l")) },
-        };
+        var tokenizer = Models.TinyHuggingFaceFiles.Tokenizer();
+        // Both notations of a merge: "a b" and ["a", "b"].
+        tokenizer["model"]!["merges"] = new JsonArray("h e", new JsonArray("he", "l"));
+        return tokenizer;
     }
 
     private string Write(JsonNode tokenizer, string? tokenizerConfig = null, string? generationConfig = null)
