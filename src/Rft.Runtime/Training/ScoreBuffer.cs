@@ -134,18 +134,11 @@ public sealed class ScoreBuffer : IDisposable
     public double ZeroVarianceGroupShare(int groupSize)
     {
         int groups = _rows / groupSize, flat = 0;
+        Span<float> group = groupSize <= 256 ? stackalloc float[groupSize] : new float[groupSize];
         for (int g = 0; g < groups; g++)
         {
-            float first = float.NaN;
-            bool same = true;
-            for (int i = g * groupSize; i < (g + 1) * groupSize; i++)
-            {
-                if (_valid[i] == 0) continue;
-                if (float.IsNaN(first)) first = _scores[i];
-                else if (_scores[i] != first) { same = false; break; }
-            }
-
-            if (same) flat++;
+            CopyScores(g * groupSize, group);
+            if (Rollout.RolloutAccumulator.IsZeroVariance(group)) flat++;
         }
 
         return groups == 0 ? double.NaN : (double)flat / groups;
