@@ -107,14 +107,8 @@ public static class LoraAdapters
     public static double TrainableParameterShare(nn.Module model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        long trainable = 0, total = 0;
-        foreach (var parameter in model.parameters())
-        {
-            total += parameter.numel();
-            if (parameter.requires_grad) trainable += parameter.numel();
-        }
-
-        return total == 0 ? 0 : (double)trainable / total;
+        long total = Training.Stats.ParameterCount(model, trainableOnly: false);
+        return total == 0 ? 0 : (double)Training.Stats.ParameterCount(model, trainableOnly: true) / total;
     }
 
     /// <summary>
