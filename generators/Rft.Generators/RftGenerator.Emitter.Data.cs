@@ -122,17 +122,21 @@ public sealed partial class RftGenerator
                     // The policy: preset {{Literals.String(p.Policy.Preset)}} (Rft:PolicyPreset), trained from scratch.
                     var config = global::Rft.Models.ModelPresets.Get(_options.PolicyPreset, _tokenizer.VocabSize, _options.MaxPromptTokens + _options.MaxNewTokens + 1);
                     _policy = global::Rft.Models.LlamaForCausalLM.Create(config, seeds.Derive("policy"));
+                    _policy.MoveTo(_device, global::Rft.Training.DeviceSettings.DType(_options.Precision));   // drawn on the CPU in float32: the same weights anywhere
                 }
                 else
                 {
                     // A pretrained policy and its tokenizer from Rft:PolicyPath: a Hugging Face folder, an Rft checkpoint or a llama2.c file.
-                    var loaded = global::Rft.Models.PolicyLoader.Load(_options.PolicyPath, global::TorchSharp.torch.ScalarType.Float32, _options.MaxPromptTokens + _options.MaxNewTokens + 1, null);
+                    var loaded = global::Rft.Models.PolicyLoader.Load(_options.PolicyPath, global::Rft.Training.DeviceSettings.DType(_options.Precision), _options.MaxPromptTokens + _options.MaxNewTokens + 1, _device);
                     _policy = loaded.Model;
                     _tokenizer = loaded.Tokenizer;
                     _facts.Add(new("policy_weight_bytes", loaded.Report.WeightBytes));
                     _facts.Add(new("policy_load_peak_resident_bytes", loaded.Report.PeakResidentBytes));
                     _facts.Add(new("policy_load_seconds", loaded.Report.Seconds));
                 }
+
+                // Rft:GradientCheckpointing: training forwards recompute each layer's activations in backward.
+                _policy.GradientCheckpointing = _options.GradientCheckpointing;
 
                 """);
             if (p.Policy.Lora is not null)
@@ -369,7 +373,7 @@ public sealed partial class RftGenerator
         {
             if (p.Data.DynamicSamplingRounds is null) return;
             writer.WriteLine("""
-                _accumulator = new global::Rft.Rollout.RolloutAccumulator(rows, _options.MaxPromptTokens, _options.MaxNewTokens, _tokenizer.PadId, _policy.LmHeadWeight.device);
+                _accumulator = new global::Rft.Rollout.RolloutAccumulator(rows, _options.MaxPromptTokens, _options.MaxNewTokens, _tokenizer.PadId, _device);
                 _roundScores = new float[rows];
                 _informative = new int[_options.PromptsPerStep];
                 """);

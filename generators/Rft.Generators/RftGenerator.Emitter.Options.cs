@@ -88,6 +88,20 @@ public sealed partial class RftGenerator
                     Double("MaxGradNorm", training.MaxGradNorm),
                     Int("LogEvery", training.LogEvery),
                     Int("EvalEvery", training.EvalEvery),
+                    Int("MicroBatchSize", training.MicroBatchSize),
+                    Int("PpoEpochs", training.PpoEpochs),
+                    new OptionProperty("MiniBatches", "int", Literals.Int(training.MiniBatches), new[]
+                    {
+                        Validation("MiniBatches", OptionCatalog.RuleOf("MiniBatches")),
+                        $"{Checks}.MiniBatches(errors, MiniBatches, PromptsPerStep, GroupSize);",
+                    }),
+                    EnumOption("OldLogProbs", "global::Rft.OldLogProbSource", training.OldLogProbs),
+                    new OptionProperty("Device", "string", Literals.String(training.Device), new[]
+                    {
+                        $"{Checks}.Device(errors, \"Rft:Device\", Device);",
+                    }),
+                    EnumOption("Precision", "global::Rft.Precision", training.Precision),
+                    new OptionProperty("GradientCheckpointing", "bool", Literals.Bool(training.GradientCheckpointing), new string[0]),
                     new OptionProperty("RunDirectory", "string", Literals.String("runs"), new[]
                     {
                         $"{Checks}.NotEmpty(errors, \"Rft:RunDirectory\", RunDirectory);",
@@ -162,6 +176,14 @@ public sealed partial class RftGenerator
             if (LossTermWeights(pipeline) is { } termWeights) sections.Add(termWeights);
             return sections;
         }
+
+        /// <summary>An enum option, checked to be a defined member.</summary>
+        private static OptionProperty EnumOption(string name, string type, string member) =>
+            new(name, type, EnumLiteral(type, member), new[]
+            {
+                $"if (!global::System.Enum.IsDefined({name}))",
+                $"    errors.Add($\"Rft:{name} = {{{name}}} is invalid: it must be one of {{string.Join(\", \", global::System.Enum.GetNames<{type}>())}}.\");",
+            });
 
         private static OptionProperty Int(string name, int value) =>
             new(name, "int", Literals.Int(value), new[] { Validation(name, OptionCatalog.RuleOf(name)) });

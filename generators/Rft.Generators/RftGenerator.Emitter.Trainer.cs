@@ -77,6 +77,7 @@ public sealed partial class RftGenerator
             writer.WriteLine($$"""
 
                 // Built once in Setup() and reused by every step.
+                private global::TorchSharp.torch.Device _device = null!;       // Rft:Device: the policy, its buffers and every step tensor
                 private global::Rft.Text.ITokenizer _tokenizer = null!;
                 private global::Rft.Models.LlamaForCausalLM _policy = null!;
                 private global::Rft.Rollout.Sampler _sampler = null!;
@@ -153,6 +154,8 @@ public sealed partial class RftGenerator
             writer.OpenBlock();
             writer.WriteLine("""
                 global::Rft.RftRuntime.EnsureNativeLibrary();
+                // Stops here, before any work, when Rft:Device names a device this process cannot use.
+                _device = global::Rft.Training.DeviceSettings.Resolve(_options.Device);
                 var seeds = new global::Rft.Training.SeedSequence(_options.Seed);
                 global::TorchSharp.torch.manual_seed(seeds.Derive("torch"));
 
@@ -272,7 +275,7 @@ public sealed partial class RftGenerator
                     // validation accuracy reaches SftTargetAccuracy or SftMaxSteps have run.
                     using var optimizer = new global::Rft.Training.PolicyOptimizer(_policy, new global::Rft.Training.OptimizerSettings(
                         _options.SftLearningRate, _options.WeightDecay, _options.MaxGradNorm, _options.SftWarmupSteps, _options.SftMaxSteps, _options.SftMinLearningRateRatio));
-                    using var batch = new global::Rft.Training.SupervisedBatch(_options.SftBatchSize, _options.MaxPromptTokens + _options.MaxNewTokens + 1);
+                    using var batch = new global::Rft.Training.SupervisedBatch(_options.SftBatchSize, _options.MaxPromptTokens + _options.MaxNewTokens + 1, _device);
                     var report = _sftReport;
                     report.TotalSteps = _options.SftMaxSteps;
                     for (int step = 1; step <= _options.SftMaxSteps && !cancellationToken.IsCancellationRequested; step++)
@@ -287,9 +290,22 @@ public sealed partial class RftGenerator
 
                         using (var scope = global::TorchSharp.torch.NewDisposeScope())
                         {
-                            var loss = global::Rft.Algorithms.SupervisedLoss.CrossEntropy(_policy, batch);
+                            // Micro-batches of MicroBatchSize rows, each normalised by the whole batch's target tokens, so
+                            // their gradients add up to the batch's.
+                            var rows = batch.All();
+                            double tokens = batch.TargetTokens();
+                            var loss = global::TorchSharp.torch.zeros(global::System.Array.Empty<long>(), device: _device);
                             optimizer.ZeroGrad();
-                            loss.backward();
+                            for (int micro = 0; micro < global::Rft.Training.MiniBatchSchedule.MicroBatchCount(batch.Rows, _options.MicroBatchSize); micro++)
+                            {
+                                using var microScope = global::TorchSharp.torch.NewDisposeScope();
+                                var (first, size) = global::Rft.Training.MiniBatchSchedule.MicroBatch(0, batch.Rows, _options.MicroBatchSize, micro);
+                                var microLoss = global::Rft.Training.Forward.SupervisedForward.Loss(_policy, rows.Narrow(first, size), tokenCount: tokens);
+                                microLoss.backward();
+                                optimizer.AccumulateGradients();
+                                loss.add_(microLoss.detach());
+                            }
+
                             report.GradNorm = optimizer.Step(step);
                             report.Loss = loss.item<float>();
                         }
@@ -345,6 +361,7 @@ public sealed partial class RftGenerator
                 for (int step = 1; step <= _options.Steps && !cancellationToken.IsCancellationRequested; step++)
                 {
                     long started = global::System.Diagnostics.Stopwatch.GetTimestamp();
+                    report.Reset(); // nothing of the previous step may reach this step's line
 
                 """);
             writer.Indentation++;
@@ -354,18 +371,13 @@ public sealed partial class RftGenerator
                 writer.Indentation--;
                 writer.WriteLine($$"""
 
-                        // 4-7. Advantages, loss, backward and optimizer step on the kept groups; a step whose
-                        //      drawn groups were all flat has no signal and skips the update.
+                        // 4-7. Old log-probs, advantages, the optimizer steps and the metrics of the kept groups; a
+                        //      step whose drawn groups were all flat has no signal and skips the update.
                         var rollout = _accumulator.Batch;
                         if (kept > 0)
                         {
                             Update(rollout, step, report);
                             RecordSignal(rollout.Rows, report);
-                        }
-                        else
-                        {
-                            report.Loss = double.NaN;
-                            report.GradNorm = double.NaN;
                         }
 
                         report.ZeroVarianceGroupShare = 1.0 - (double)kept / drawn; // the share of drawn groups dropped
@@ -388,7 +400,7 @@ public sealed partial class RftGenerator
                         //    masks its sample out of the loss and is counted; the run goes on.
                         {{(p.HasAsyncRewards ? "await ScoreAsync(rollout.Rows);" : "Score(rollout.Rows);")}}
 
-                        // 4-7. Advantages, loss, backward and optimizer step.
+                        // 4-7. Old log-probs, advantages, PpoEpochs x MiniBatches optimizer steps, metrics.
                         Update(rollout, step, report);
                         RecordSignal(rollout.Rows, report);
                     """);
@@ -568,7 +580,7 @@ public sealed partial class RftGenerator
             {
                 "_options", "_pipeline", "_tokenizer", "_policy", "_reference", "_sampler", "_prompts", "_completions", "_mixture",
                 "_optimizer", "_sampling", "_records", "_validation", "_heldOut", "_scores", "_sftReport", "_rlReport", "_sftSteps", "_rlSteps",
-                "_aggregationScale", "_groups", "_valueHead", "_valueOptimizer", "_demonstrations", "_stepView",
+                "_groups", "_valueHead", "_valueOptimizer", "_demonstrations", "_stepView", "_device", "_schedule", "_metrics", "_rowTokens",
             };
 
             private static readonly string[] ScoreLocals = { "rows", "i", "record", "completion", "exception" };
@@ -576,6 +588,7 @@ public sealed partial class RftGenerator
             public TrainerModel(PipelineSpec pipeline)
             {
                 Pipeline = pipeline;
+                Plan = new UpdatePlan(pipeline);
                 var fields = new HashSet<string>(TrainerFields);
                 var locals = new HashSet<string>(ScoreLocals);
                 Rewards = pipeline.Rewards
@@ -588,6 +601,9 @@ public sealed partial class RftGenerator
             }
 
             public PipelineSpec Pipeline { get; }
+
+            /// <summary>What the RL update computes (<see cref="UpdatePlan"/>).</summary>
+            public UpdatePlan Plan { get; }
 
             public List<RewardNames> Rewards { get; }
 

@@ -73,14 +73,14 @@ public sealed partial class RftGenerator
             var policy = PolicySpec.Default;
             var training = TrainingSpec.Default;
             var rollout = RolloutSpec.Default;
-            AttributeData? sftWarmup = null;
+            AttributeData? sftWarmup = null, trainingAttribute = null;
             var data = new DataAttributes();
             foreach (var attribute in _pipeline.GetAttributes())
             {
                 var type = attribute.AttributeClass;
                 if (data.Collect(attribute, _types)) continue;
                 if (KnownTypes.Is(type, _types.Policy)) policy = ReadPolicy(attribute);
-                else if (KnownTypes.Is(type, _types.Training)) training = ReadTraining(attribute);
+                else if (KnownTypes.Is(type, _types.Training)) training = ReadTraining(trainingAttribute = attribute);
                 else if (KnownTypes.Is(type, _types.Rollout)) rollout = ReadRollout(attribute);
                 else if (KnownTypes.Is(type, _types.SftWarmup)) sftWarmup = attribute;
             }
@@ -158,6 +158,7 @@ public sealed partial class RftGenerator
             // during RL: without an explicit [SftWarmup] there is no separate warm-up phase.
             var loss = ParseLoss(warmup?.Demonstration, recordName);
             if (loss.SftTerm is not null && sftWarmup is null && warmup is not null) warmup = warmup with { MaxSteps = 0 };
+            if (trainingAttribute is not null) CheckUpdateShape(trainingAttribute, training, loss.Advantage);
 
             if (rewards.Count == 0) Report(DiagnosticDescriptors.NoReward, classLocation, _pipeline.Name);
             var rewardSpecs = ParseRewards(rewards, recordType);
@@ -204,7 +205,43 @@ public sealed partial class RftGenerator
                 MaxGradNorm: ReadDouble(attribute, Name, "MaxGradNorm", d.MaxGradNorm),
                 Seed: ReadInt(attribute, Name, "Seed", d.Seed),
                 LogEvery: ReadInt(attribute, Name, "LogEvery", d.LogEvery),
-                EvalEvery: ReadInt(attribute, Name, "EvalEvery", d.EvalEvery));
+                EvalEvery: ReadInt(attribute, Name, "EvalEvery", d.EvalEvery),
+                MicroBatchSize: ReadInt(attribute, Name, "MicroBatchSize", d.MicroBatchSize),
+                PpoEpochs: ReadInt(attribute, Name, "PpoEpochs", d.PpoEpochs),
+                MiniBatches: ReadInt(attribute, Name, "MiniBatches", d.MiniBatches),
+                OldLogProbs: TryGetNamed(attribute, "OldLogProbs", out int source) ? EnumMemberName("Rft.OldLogProbSource", source) : d.OldLogProbs,
+                Device: ReadDevice(attribute, d.Device),
+                Precision: TryGetNamed(attribute, "Precision", out int precision) ? EnumMemberName("Rft.Precision", precision) : d.Precision,
+                GradientCheckpointing: TryGetNamed(attribute, "GradientCheckpointing", out bool checkpointing) ? checkpointing : d.GradientCheckpointing);
+        }
+
+        /// <summary>Mini-batches and micro-batches that cannot split a step's completions as declared.</summary>
+        private void CheckUpdateShape(AttributeData attribute, TrainingSpec training, AdvantageSpec advantage)
+        {
+            int rows = advantage.PromptsPerStep * advantage.GroupSize;
+            if (rows < 1) return;
+            if (training.MiniBatches > rows)
+            {
+                Report(DiagnosticDescriptors.MiniBatchesExceedRows, NamedArgumentLocation(attribute, "MiniBatches"),
+                    training.MiniBatches, rows, advantage.PromptsPerStep, advantage.GroupSize);
+                return;
+            }
+
+            int miniBatchRows = (rows + training.MiniBatches - 1) / training.MiniBatches;
+            if (training.MicroBatchSize > miniBatchRows)
+            {
+                Report(DiagnosticDescriptors.MicroBatchLargerThanMiniBatch, NamedArgumentLocation(attribute, "MicroBatchSize"),
+                    training.MicroBatchSize, miniBatchRows, rows, training.MiniBatches);
+            }
+        }
+
+        /// <summary>[Training(Device = ...)]: <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>, checked here as the options check it at start.</summary>
+        private string ReadDevice(AttributeData attribute, string fallback)
+        {
+            if (!TryGetNamed(attribute, "Device", out string? device) || device is null) return fallback;
+            if (!DeviceNames.IsValid(device))
+                Report(DiagnosticDescriptors.InvalidDevice, NamedArgumentLocation(attribute, "Device"), device);
+            return device;
         }
 
         private RolloutSpec ReadRollout(AttributeData attribute)

@@ -58,6 +58,9 @@ internal static class OptionsProblems
             case OptionsValidationException validation:
                 failures.AddRange(validation.Failures);
                 return true;
+            case Rft.Training.InvalidOptionException invalid:
+                failures.Add(invalid.Message);
+                return true;
             case AggregateException aggregate when aggregate.InnerExceptions.Count > 0:
                 return aggregate.InnerExceptions.All(inner => Collect(inner, failures));
             case InvalidOperationException when exception.TargetSite?.DeclaringType == typeof(ConfigurationBinder):

@@ -106,7 +106,7 @@ public class LossCompositionDiagnosticTests
 
         Assert.Equal(DiagnosticSeverity.Warning, run.Diagnostics[0].Severity);
         // Every producible member is computed, the reference policy's included.
-        Assert.Contains("_stepView.RefLogProbs = refLogProbs;", run.File(".Trainer.g.cs"), StringComparison.Ordinal);
+        Assert.Contains("_stepView.RefLogProbs = micro.RefLogProbs!;", run.File(".Trainer.g.cs"), StringComparison.Ordinal);
     }
 
     [Fact]

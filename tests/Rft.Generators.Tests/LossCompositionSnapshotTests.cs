@@ -18,8 +18,8 @@ public class LossCompositionSnapshotTests
             [KlPenalty(0.04, Estimator = KlEstimator.K3)]
             """);
 
-        Assert.Contains("var refLogProbs = ReferenceLogProbs(rollout);", trainer);
-        Assert.Contains("loss = loss + _options.KlBeta * kl;", trainer);
+        Assert.Contains("var refLogProbs = global::Rft.Training.Forward.PolicyForward.LogProbsWithoutGrad(_reference!, sequences,", trainer);
+        Assert.Contains("loss = loss + _options.KlBeta * global::Rft.Algorithms.LossAggregation.Aggregate(klTokens, micro.Mask, aggregation, scale);", trainer);
         Assert.Contains("withEntropy: false", trainer);
         Assert.DoesNotContain("ValueHead", trainer);
     }
@@ -33,10 +33,10 @@ public class LossCompositionSnapshotTests
             """);
 
         Assert.DoesNotContain("_reference", trainer);
-        Assert.DoesNotContain("ReferenceLogProbs", trainer);
+        Assert.DoesNotContain("refLogProbs", trainer);
         Assert.DoesNotContain("withEntropy: true", trainer);
         Assert.Contains("Dr.GRPO", trainer);
-        Assert.Contains("LossScaleFactor: _options.MaxNewTokens", trainer);
+        Assert.Contains("var scale = counts.Scale(_options.MaxNewTokens);", trainer);
     }
 
     [Fact]
@@ -48,12 +48,13 @@ public class LossCompositionSnapshotTests
             [ClippedSurrogate(ClipLow = 0.2, ClipHigh = 0.28, ClipRatioC = 3.0)]
             """);
 
-        Assert.Contains("PolicyForward.Compute(_policy, _valueHead, rollout", trainer);
+        // The old values come from the one pass before the update, so the value clip acts once the head has moved.
+        Assert.Single(AllIndexesOf(trainer, "PolicyForward.LogProbsAndValuesWithoutGrad(_policy, _valueHead, sequences"));
+        Assert.Single(AllIndexesOf(trainer, "PolicyForward.LogProbsAndValues(_policy, _valueHead, micro.Rows"));
         Assert.Contains("AdvantageEstimators.Gae(tokenRewards, oldValues, mask, _options.Gamma, _options.Lambda)", trainer);
-        Assert.Contains("PolicyLossFunctions.ValueLoss(values, oldValues, returns", trainer);
+        Assert.Contains("PolicyLossFunctions.ValueLoss(values, micro.OldValues!, micro.Returns!, micro.Mask", trainer);
         Assert.Contains("_valueOptimizer.Step(step);", trainer);
-        Assert.DoesNotContain("ReferenceLogProbs", trainer);
-        Assert.Single(AllIndexesOf(trainer, "PolicyForward.Compute("));
+        Assert.DoesNotContain("refLogProbs", trainer);
     }
 
     [Fact]
@@ -66,11 +67,12 @@ public class LossCompositionSnapshotTests
                 [Demonstration] public static string Answer(DigitTask task) => task.Digit.ToString(System.Globalization.CultureInfo.InvariantCulture);
             """);
 
-        Assert.Contains("SupervisedTokenLoss.Loss(_policy, _demonstrations, _options.SftTermTokenWeight)", trainer);
-        Assert.Contains("loss = (1 - mu) * loss + mu * sft;", trainer);
+        Assert.Contains("SupervisedForward.Loss(_policy, demonstrations.Narrow(first, size), _options.SftTermTokenWeight, tokens)", trainer);
+        Assert.Contains("double rlWeight = 1 - mu;", trainer);
+        Assert.Contains("SftTermPass(m, miniBatches, mu);", trainer);
         // With an [SftTerm] and no [SftWarmup], the demonstrations are imitated only during RL.
         Assert.Contains("public int SftMaxSteps { get; set; } = 0;", options);
-        Assert.DoesNotContain("ReferenceLogProbs", trainer);
+        Assert.DoesNotContain("refLogProbs", trainer);
     }
 
     [Fact]
@@ -93,12 +95,12 @@ public class LossCompositionSnapshotTests
             """);
 
         Assert.Contains("_stepView.LogProbs = logProbs;", trainer);
-        Assert.Contains("_stepView.OldLogProbs = rollout.LogProbs;", trainer);
+        Assert.Contains("_stepView.OldLogProbs = micro.OldLogProbs;", trainer);
         Assert.Contains("_stepView.Entropy = entropy!;", trainer);
         Assert.Contains("withEntropy: true", trainer);
         Assert.DoesNotContain("_stepView.RefLogProbs", trainer);
         Assert.DoesNotContain("_stepView.Advantages", trainer);
-        Assert.DoesNotContain("ReferenceLogProbs", trainer);
+        Assert.DoesNotContain("refLogProbs", trainer);
     }
 
     [Fact]
@@ -134,7 +136,7 @@ public class LossCompositionSnapshotTests
         Assert.Contains("AdvantageEstimators.ReinforcePlusPlus(tokenRewards, mask, _options.Gamma)", trainer);
         Assert.Contains("Topr.Loss(", trainer);
         // An escaping view gets every member the pipeline can produce, the reference's included.
-        Assert.Contains("_stepView.RefLogProbs = refLogProbs;", trainer);
+        Assert.Contains("_stepView.RefLogProbs = micro.RefLogProbs!;", trainer);
         Assert.Contains("_stepView.Entropy = entropy!;", trainer);
         Assert.DoesNotContain("_stepView.Values", trainer);
     }

@@ -31,11 +31,12 @@ public class TrainerTests
         int creation = trainer.IndexOf("ReferencePolicy.Create", StringComparison.Ordinal);
         int setup = trainer.IndexOf("public void Setup()", StringComparison.Ordinal);
         Assert.True(creation > trainStart && trainStart > setup, "The reference must be built when RL starts (after the warm-up), not in Setup.");
-        Assert.Contains("global::Rft.Algorithms.TokenLogProbs.Compute(_reference!, rollout, _options.Temperature, withEntropy: false)", trainer, StringComparison.Ordinal);
-        Assert.Contains("var refLogProbs = ReferenceLogProbs(rollout);", trainer, StringComparison.Ordinal);
-        Assert.Contains("global::Rft.Algorithms.KlEstimators.Estimate(logProbs, refLogProbs, _options.KlEstimator)", trainer, StringComparison.Ordinal);
-        Assert.Contains("loss = loss + _options.KlBeta * kl;", trainer, StringComparison.Ordinal);
-        Assert.Contains("report.Kl = kl.item<float>();", trainer, StringComparison.Ordinal);
+        // Once per rollout, micro-batched and without gradients; each micro-batch's loss reads its rows.
+        Assert.Equal(1, Count(trainer, "var refLogProbs = global::Rft.Training.Forward.PolicyForward.LogProbsWithoutGrad(_reference!, sequences, _options.Temperature, _options.MicroBatchSize);"));
+        Assert.Contains("{ RefLogProbs = refLogProbs }", trainer, StringComparison.Ordinal);
+        Assert.Contains("global::Rft.Algorithms.KlEstimators.Estimate(logProbs, micro.RefLogProbs!, _options.KlEstimator)", trainer, StringComparison.Ordinal);
+        Assert.Contains("loss = loss + _options.KlBeta * global::Rft.Algorithms.LossAggregation.Aggregate(klTokens, micro.Mask, aggregation, scale);", trainer, StringComparison.Ordinal);
+        Assert.Contains("_metrics.Add(global::Rft.Training.UpdateMetric.Kl,", trainer, StringComparison.Ordinal);
         Assert.Contains("_reference?.Dispose();", trainer, StringComparison.Ordinal);
     }
 
@@ -48,8 +49,8 @@ public class TrainerTests
         Assert.Contains("withEntropy: false", without, StringComparison.Ordinal);
         Assert.DoesNotContain("withEntropy: true", without, StringComparison.Ordinal);
         Assert.DoesNotContain("EntropyCoefficient", without, StringComparison.Ordinal);
-        Assert.Contains("TokenLogProbs.Compute(_policy, rollout, _options.Temperature, withEntropy: true)", with, StringComparison.Ordinal);
-        Assert.Contains("loss = loss - _options.EntropyCoefficient * meanEntropy;", with, StringComparison.Ordinal);
+        Assert.Contains("PolicyForward.LogProbs(_policy, micro.Rows, _options.Temperature, withEntropy: true)", with, StringComparison.Ordinal);
+        Assert.Contains("loss = loss - _options.EntropyCoefficient * global::Rft.Algorithms.LossAggregation.Aggregate(entropy!, micro.Mask, aggregation, scale);", with, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -15,6 +15,9 @@ namespace Rft.Algorithms;
 /// <c>g_j = a δ_jy - p_j (a + b (log p_j + H))</c>, and <c>∂/∂h = g W / τ</c>, <c>∂/∂W = gᵀ h / τ</c>.
 /// Forward keeps only <c>lse</c> and <c>H</c>; backward recomputes each chunk's logits, so at most one chunk of
 /// [N, c, V] logits (and its gradient) exists at a time, in either pass.
+/// Precision: the projections run in the inputs' dtype (bfloat16 under mixed precision, as verl's logits under
+/// autocast); each chunk's logits are then taken to float32, so log-probs, entropies and the logit gradient are
+/// float32 whatever the model's dtype, and the weight gradient is accumulated over chunks in float32.
 /// </remarks>
 internal sealed class FusedLogProbFunction : autograd.MultiTensorFunction<FusedLogProbFunction>
 {
@@ -32,9 +35,10 @@ internal sealed class FusedLogProbFunction : autograd.MultiTensorFunction<FusedL
 
         using var scope = NewDisposeScope();
         long n = hidden.shape[0], t = hidden.shape[1];
-        var logProbs = empty(new[] { n, t }, hidden.dtype, hidden.device);
-        var logNormalizer = empty(new[] { n, t }, hidden.dtype, hidden.device);
-        var entropy = withEntropy ? empty(new[] { n, t }, hidden.dtype, hidden.device) : null;
+        var dtype = ComputeType(hidden.dtype);
+        var logProbs = empty(new[] { n, t }, dtype, hidden.device);
+        var logNormalizer = empty(new[] { n, t }, dtype, hidden.device);
+        var entropy = withEntropy ? empty(new[] { n, t }, dtype, hidden.device) : null;
         for (long start = 0; start < t; start += chunk)
         {
             using var chunkScope = NewDisposeScope();
@@ -87,7 +91,8 @@ internal sealed class FusedLogProbFunction : autograd.MultiTensorFunction<FusedL
         bool scale = Scales(temperature);
 
         var hiddenGrad = hiddenNeedsGrad ? empty(hidden.shape, hidden.dtype, hidden.device) : null;
-        var weightGrad = weightNeedsGrad ? zeros(weight.shape, weight.dtype, weight.device) : null;
+        bool lowPrecision = ComputeType(weight.dtype) != weight.dtype;
+        var weightGrad = weightNeedsGrad ? zeros(weight.shape, ComputeType(weight.dtype), weight.device) : null;   // float32 under mixed precision
         for (long start = 0; start < t; start += chunk)
         {
             using var chunkScope = NewDisposeScope();
@@ -112,9 +117,21 @@ internal sealed class FusedLogProbFunction : autograd.MultiTensorFunction<FusedL
             }
 
             logitGrad.scatter_add_(-1, targets.narrow(1, start, length).unsqueeze(-1), a);
-            hiddenGrad?.narrow(1, start, length).copy_(logitGrad.matmul(weight));
-            weightGrad?.addmm_(logitGrad.reshape(-1, v).t(), hiddenChunk.reshape(-1, d));
+            if (lowPrecision)
+            {
+                // The projections' gradients in the model's dtype, as autocast would run them.
+                var projected = logitGrad.to(weight.dtype);
+                hiddenGrad?.narrow(1, start, length).copy_(projected.matmul(weight));
+                weightGrad?.add_(projected.reshape(-1, v).t().matmul(hiddenChunk.reshape(-1, d)));
+            }
+            else
+            {
+                hiddenGrad?.narrow(1, start, length).copy_(logitGrad.matmul(weight));
+                weightGrad?.addmm_(logitGrad.reshape(-1, v).t(), hiddenChunk.reshape(-1, d));
+            }
         }
+
+        if (weightGrad is not null && lowPrecision) weightGrad = weightGrad.to(weight.dtype);
 
         // Returned gradients must stay alive until the engine has taken its own reference after this call.
         return new List<Tensor>
@@ -126,7 +143,16 @@ internal sealed class FusedLogProbFunction : autograd.MultiTensorFunction<FusedL
     /// <summary>Temperature 0 or 1 leaves the logits unchanged, as at sampling time.</summary>
     internal static bool Scales(double temperature) => temperature > 0 && temperature != 1.0;
 
-    /// <summary>Scaled logits of a chunk; dividing the [N, c, D] hidden states is cheaper than the [N, c, V] logits.</summary>
+    /// <summary>
+    /// Scaled float32 logits of a chunk; dividing the [N, c, D] hidden states is cheaper than the [N, c, V] logits. The
+    /// projection runs in the inputs' dtype; a low-precision result is taken to float32 before any softmax arithmetic.
+    /// </summary>
     private static Tensor Logits(Tensor hidden, Tensor weight, double temperature)
-        => (Scales(temperature) ? hidden / temperature : hidden).matmul(weight.t());
+    {
+        var logits = (Scales(temperature) ? hidden / temperature : hidden).matmul(weight.t());
+        return ComputeType(logits.dtype) == logits.dtype ? logits : logits.to(ComputeType(logits.dtype));
+    }
+
+    /// <summary>The dtype of the softmax arithmetic: float32 for the 16-bit types, else the inputs' own.</summary>
+    internal static ScalarType ComputeType(ScalarType dtype) => dtype is ScalarType.BFloat16 or ScalarType.Float16 ? ScalarType.Float32 : dtype;
 }

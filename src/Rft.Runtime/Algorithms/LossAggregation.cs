@@ -46,8 +46,8 @@ public static class LossAggregation
         {
             case LossAggregationMode.TokenMean:
             {
-                var tokens = scale.BatchNumTokens is { } n ? tensor(n, dtype: lossMat.dtype) : mask.sum();
-                loss = Masked.Sum(lossMat, mask) / tokens * scale.DpSize;
+                var sum = Masked.Sum(lossMat, mask);
+                loss = (scale.BatchNumTokens is { } n ? sum / n : sum / mask.sum()) * scale.DpSize;
                 break;
             }
             case LossAggregationMode.SeqMeanTokenSum:
@@ -57,8 +57,8 @@ public static class LossAggregation
                 var sequenceLoss = (lossMat * mask).sum(-1);                         // [B]
                 if (mode == LossAggregationMode.SeqMeanTokenMean) sequenceLoss = sequenceLoss / (counts + Masked.Epsilon);
                 var nonEmpty = counts.gt(0).to_type(lossMat.dtype);                 // fully masked sequences do not count
-                var sequences = scale.GlobalBatchSize is { } g ? tensor(g, dtype: lossMat.dtype) : nonEmpty.sum();
-                loss = Masked.Sum(sequenceLoss, nonEmpty) / sequences * scale.DpSize;
+                var sum = Masked.Sum(sequenceLoss, nonEmpty);
+                loss = (scale.GlobalBatchSize is { } g ? sum / g : sum / nonEmpty.sum()) * scale.DpSize;
                 break;
             }
             case LossAggregationMode.SeqMeanTokenSumNorm:

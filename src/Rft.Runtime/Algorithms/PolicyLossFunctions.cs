@@ -44,7 +44,9 @@ public static class PolicyLossFunctions
         var losses1 = -advantages * ratio;
         var losses2 = -advantages * ratio.clamp(1.0 - low, 1.0 + high);
         var clipped1 = maximum(losses1, losses2);
-        var clipFraction = Masked.Mean(losses2.gt(losses1).to_type(ratio.dtype), responseMask);
+        var clipped = losses2.gt(losses1);
+        var clipFraction = Masked.Mean(clipped.to_type(ratio.dtype), responseMask);
+        var (clipHigh, clipLow) = ClipSides(clipped, advantages, responseMask, ratio.dtype);
 
         var losses3 = -advantages * clipRatioC;
         var clipped2 = minimum(losses3, clipped1);
@@ -54,7 +56,7 @@ public static class PolicyLossFunctions
         var pgLosses = where(negative, clipped2, clipped1);
         if (rolloutIsWeights is not null) pgLosses = pgLosses * rolloutIsWeights;
         var pgLoss = LossAggregation.Aggregate(pgLosses, responseMask, lossAggMode, scale);
-        return Moved(pgLoss, pgLosses, clipFraction, clipFractionLower, ppoKl);
+        return Moved(pgLoss, pgLosses, clipFraction, clipFractionLower, ppoKl, clipHigh, clipLow);
     }
 
     /// <summary>
@@ -86,10 +88,12 @@ public static class PolicyLossFunctions
         if (rolloutIsWeights is not null) pgLosses = pgLosses * rolloutIsWeights;
         var pgLoss = LossAggregation.Aggregate(pgLosses, responseMask, LossAggregationMode.SeqMeanTokenMean, scale);
 
-        var clipFraction = Masked.Mean(losses2.gt(losses1).to_type(ratio.dtype), responseMask);
-        var clipFractionLower = zeros(Array.Empty<long>(), dtype: logProb.dtype);
+        var clipped = losses2.gt(losses1);
+        var clipFraction = Masked.Mean(clipped.to_type(ratio.dtype), responseMask);
+        var (clipHigh, clipLow) = ClipSides(clipped, advantages, responseMask, ratio.dtype);
+        var clipFractionLower = zeros(Array.Empty<long>(), dtype: logProb.dtype, device: logProb.device);
         var ppoKl = Masked.Mean(-negativeApproxKl, responseMask);
-        return Moved(pgLoss, pgLosses, clipFraction, clipFractionLower, ppoKl);
+        return Moved(pgLoss, pgLosses, clipFraction, clipFractionLower, ppoKl, clipHigh, clipLow);
     }
 
     /// <summary>
@@ -99,19 +103,32 @@ public static class PolicyLossFunctions
     /// <param name="vpreds">[B, T] current value predictions (with gradient).</param>
     /// <param name="values">[B, T] value predictions at rollout time.</param>
     /// <param name="returns">[B, T] return targets.</param>
-    public static ValueLossResult ValueLoss(Tensor vpreds, Tensor values, Tensor returns, Tensor responseMask, double cliprangeValue, LossAggregationMode lossAggMode = LossAggregationMode.TokenMean)
+    /// <param name="scale">The normalisers of a whole mini-batch when <paramref name="vpreds"/> is a micro-batch of it (see <see cref="LossAggregation"/>).</param>
+    public static ValueLossResult ValueLoss(Tensor vpreds, Tensor values, Tensor returns, Tensor responseMask, double cliprangeValue,
+        LossAggregationMode lossAggMode = LossAggregationMode.TokenMean, LossAggregationScale? scale = null)
     {
         using var scope = NewDisposeScope();
         var clippedPredictions = maximum(minimum(vpreds, values + cliprangeValue), values - cliprangeValue);
         var losses1 = (vpreds - returns).square();
         var losses2 = (clippedPredictions - returns).square();
         var clippedLosses = maximum(losses1, losses2);
-        var loss = 0.5 * LossAggregation.Aggregate(clippedLosses, responseMask, lossAggMode);
+        var loss = 0.5 * LossAggregation.Aggregate(clippedLosses, responseMask, lossAggMode, scale);
         var clipFraction = Masked.Mean(losses2.gt(losses1).to_type(vpreds.dtype), responseMask);
         return new ValueLossResult(loss.MoveToOuterDisposeScope(), clippedLosses.MoveToOuterDisposeScope(), clipFraction.MoveToOuterDisposeScope());
     }
 
-    private static PolicyLossResult Moved(Tensor pgLoss, Tensor pgLosses, Tensor clipFraction, Tensor clipFractionLower, Tensor ppoKl)
+    /// <summary>
+    /// The two sides of <c>pg_clipfrac</c>: <c>l2 &gt; l1</c> holds only where the advantage is positive and the ratio passed
+    /// 1 + high, or negative and the ratio fell below 1 - low, so the two masked means sum to <c>pg_clipfrac</c>.
+    /// </summary>
+    private static (Tensor High, Tensor Low) ClipSides(Tensor clipped, Tensor advantages, Tensor responseMask, ScalarType dtype) =>
+        (Masked.Mean((clipped & advantages.gt(0)).to_type(dtype), responseMask), Masked.Mean((clipped & advantages.lt(0)).to_type(dtype), responseMask));
+
+    private static PolicyLossResult Moved(Tensor pgLoss, Tensor pgLosses, Tensor clipFraction, Tensor clipFractionLower, Tensor ppoKl, Tensor clipHigh, Tensor clipLow)
         => new(pgLoss.MoveToOuterDisposeScope(), pgLosses.MoveToOuterDisposeScope(), clipFraction.MoveToOuterDisposeScope(),
-            clipFractionLower.MoveToOuterDisposeScope(), ppoKl.MoveToOuterDisposeScope());
+            clipFractionLower.MoveToOuterDisposeScope(), ppoKl.MoveToOuterDisposeScope())
+        {
+            PgClipfracHigh = clipHigh.MoveToOuterDisposeScope(),
+            PgClipfracLow = clipLow.MoveToOuterDisposeScope(),
+        };
 }

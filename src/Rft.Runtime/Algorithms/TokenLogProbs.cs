@@ -1,33 +1,16 @@
-using Rft.Models;
-using Rft.Rollout;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Rft.Algorithms;
 
 /// <summary>
-/// Log-probabilities (and optionally entropies) of a rollout's completion tokens under a model. The
-/// vocabulary projection and log-softmax are fused over chunks of completion positions
-/// (<see cref="FusedLogProbs"/>), so the whole [N, T, V] log-softmax never exists, in forward or backward.
+/// Log-probabilities (and optionally entropies) of target tokens from hidden states and an output projection:
+/// fused over chunks of positions (<see cref="FusedLogProbs"/>), so the whole [N, T, V] log-softmax never exists,
+/// and the unfused reference computation it must match. The model-level passes are <c>Rft.Training.Forward.PolicyForward</c>.
 /// </summary>
 public static class TokenLogProbs
 {
     /// <summary>Elements of one chunk's [N, t, V] logits.</summary>
     public const long ChunkElements = FusedLogProbs.DefaultChunkElements;
-
-    /// <param name="temperature">Logits are divided by it, as at sampling time (0 or 1: unchanged).</param>
-    /// <returns>[N, T] log-probs of the sampled tokens and, when asked, [N, T] entropies.</returns>
-    public static (Tensor LogProbs, Tensor? Entropy) Compute(LlamaForCausalLM model, RolloutBatch rollout, double temperature, bool withEntropy)
-    {
-        using var scope = NewDisposeScope();
-        int p = rollout.PromptLength, t = rollout.CompletionLength;
-        var hidden = model.ForwardHidden(rollout.Sequences, rollout.PositionIds, rollout.AttentionMask); // [N, P+T, D]
-        // The hidden state at position i predicts the token at i + 1.
-        var predicting = hidden.narrow(1, p - 1, t);                    // [N, T, D]
-        var targets = rollout.Sequences.narrow(1, p, t);                // [N, T]
-        var (logProbs, entropy) = Chunked(predicting, model.LmHeadWeight, targets, temperature, withEntropy);
-        return (logProbs.MoveToOuterDisposeScope(), entropy?.MoveToOuterDisposeScope());
-    }
 
     /// <summary>
     /// Fused projection + log-softmax + gather over chunks of positions (<see cref="FusedLogProbs.Compute"/>):

@@ -129,7 +129,7 @@ public static class TrlGrpo
             TrlLossType.Grpo => (masked.sum(-1) / mask.sum(-1).clamp_min(1.0)).mean() / accumulation,
             TrlLossType.Bnpo => masked.sum() / mask.sum().clamp_min(1.0) / accumulation,
             TrlLossType.DrGrpo => masked.sum() / (perTokenLoss.shape[0] * (double)(options.MaxCompletionLength ?? mask.shape[1])) / accumulation,
-            TrlLossType.Dapo => masked.sum() / ((options.NumItemsInBatch is { } items ? tensor(items, dtype: mask.dtype) : mask.sum()).clamp_min(1.0) / options.NumProcesses),
+            TrlLossType.Dapo => masked.sum() / ((options.NumItemsInBatch is { } items ? tensor(items, dtype: mask.dtype, device: mask.device) : mask.sum()).clamp_min(1.0) / options.NumProcesses),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.LossType, "Implemented loss types: grpo, bnpo, dr_grpo, dapo."),
         };
 

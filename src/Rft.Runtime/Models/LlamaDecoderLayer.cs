@@ -20,6 +20,9 @@ public sealed class LlamaDecoderLayer : nn.Module
         RegisterComponents();
     }
 
+    /// <summary>True when a training forward draws random numbers: LoRA dropout on one of its projections.</summary>
+    internal bool DrawsRandomNumbers => training && modules().Any(m => m is Lora.AdaptableLinear { Dropout: > 0 });
+
     /// <summary>See <see cref="LlamaAttention.Forward"/> for the arguments; returns [B, T, hidden].</summary>
     public Tensor Forward(Tensor hidden, Tensor cos, Tensor signedSin, Tensor mask, Tensor? cachedKeys, Tensor? cachedValues, int offset)
     {

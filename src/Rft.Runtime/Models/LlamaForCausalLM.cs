@@ -20,6 +20,7 @@ public sealed class LlamaForCausalLM : nn.Module
 
     private readonly LlamaModel model;
     private readonly Linear? lm_head;     // null when the output projection is tied to the input embedding
+    private int _activeVocabulary;
 
     private LlamaForCausalLM(LlamaConfig config, Device? device, ScalarType dtype) : base(nameof(LlamaForCausalLM))
     {
@@ -27,6 +28,7 @@ public sealed class LlamaForCausalLM : nn.Module
         Config = config;
         model = new LlamaModel(config, device, dtype);
         if (!config.TieWordEmbeddings) lm_head = ParameterFactory.Linear(config.HiddenSize, config.VocabSize, device, dtype);
+        _activeVocabulary = config.VocabSize;
         RegisterComponents();
     }
 
@@ -34,6 +36,36 @@ public sealed class LlamaForCausalLM : nn.Module
 
     /// <summary>The output projection [V, hidden], so callers can compute logits for chunks of positions.</summary>
     public Tensor LmHeadWeight => lm_head?.weight ?? model.EmbedTokensWeight;
+
+    /// <summary>
+    /// Ids [0, ActiveVocabulary) are the tokenizer's; the rows above are padding (Qwen2.5 checkpoints carry 151,936
+    /// embedding rows for 151,669 tokenizer entries). Sampling, evaluation and training forwards take their logits over
+    /// the active rows only (<see cref="OutputWeight"/>), so an id the tokenizer cannot decode is never produced.
+    /// </summary>
+    public int ActiveVocabulary
+    {
+        get => _activeVocabulary;
+        set
+        {
+            if (value < 1 || value > Config.VocabSize)
+                throw new ArgumentOutOfRangeException(nameof(value), value, $"The active vocabulary must be in [1, {Config.VocabSize}] (the model's embedding rows).");
+            _activeVocabulary = value;
+        }
+    }
+
+    /// <summary>The output projection's active rows [<see cref="ActiveVocabulary"/>, hidden]: a view when padding rows exist, gradients flow to <see cref="LmHeadWeight"/>.</summary>
+    public Tensor OutputWeight => _activeVocabulary == Config.VocabSize ? LmHeadWeight : LmHeadWeight.narrow(0, 0, _activeVocabulary);
+
+    /// <summary>
+    /// Recompute each decoder layer's activations in backward instead of keeping them (gradient checkpointing): a
+    /// training forward then holds one [rows, length, hidden] input per layer instead of every intermediate. Only
+    /// forwards that record a graph are affected.
+    /// </summary>
+    public bool GradientCheckpointing
+    {
+        get => model.GradientCheckpointing;
+        set => model.GradientCheckpointing = value;
+    }
 
     /// <summary>
     /// A model with weights drawn deterministically from <paramref name="seed"/>: every matrix from
@@ -44,7 +76,7 @@ public sealed class LlamaForCausalLM : nn.Module
     public static LlamaForCausalLM Create(LlamaConfig config, long seed)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var created = new LlamaForCausalLM(config, device: null, ScalarType.Float32);
+        var created = new LlamaForCausalLM(config, CPU, ScalarType.Float32);
         using var generator = new Generator((ulong)seed);
         using var _ = no_grad();
         foreach (var (_, parameter) in created.named_parameters())
@@ -55,6 +87,15 @@ public sealed class LlamaForCausalLM : nn.Module
         return created;
     }
 
+    /// <summary>Converts the weights to <paramref name="dtype"/> and moves them to <paramref name="device"/>, in place; returns this model.</summary>
+    public LlamaForCausalLM MoveTo(Device device, ScalarType dtype)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        if (LmHeadWeight.dtype != dtype) this.to(dtype);
+        if (LmHeadWeight.device != device) this.to(device);
+        return this;
+    }
+
     /// <summary>
     /// A model whose matrices hold uninitialised memory (norms at one), for loaders that then overwrite
     /// every parameter: drawing random weights first would cost a full pass over the model for nothing.
@@ -62,7 +103,7 @@ public sealed class LlamaForCausalLM : nn.Module
     internal static LlamaForCausalLM CreateUninitialized(LlamaConfig config, ScalarType dtype)
     {
         ArgumentNullException.ThrowIfNull(config);
-        return new LlamaForCausalLM(config, device: null, dtype);
+        return new LlamaForCausalLM(config, CPU, dtype);
     }
 
     /// <summary>
@@ -73,7 +114,7 @@ public sealed class LlamaForCausalLM : nn.Module
     public LlamaForCausalLM CreateFrozenCopy()
     {
         var source = LmHeadWeight;
-        var copy = new LlamaForCausalLM(Config, source.device, source.dtype);
+        var copy = new LlamaForCausalLM(Config, source.device, source.dtype) { _activeVocabulary = _activeVocabulary };
         // LoRA adapters are copied too, so the copy computes what this model computes now.
         var copyLayers = copy.named_modules().Where(m => m.module is AdaptableLinear).ToDictionary(m => m.name, m => (AdaptableLinear)m.module);
         foreach (var (name, module) in named_modules())
@@ -107,7 +148,7 @@ public sealed class LlamaForCausalLM : nn.Module
     {
         using var scope = NewDisposeScope();
         var hidden = model.Forward(inputIds, positionIds, attentionMask, cache: null, offset: 0);
-        return nn.functional.linear(hidden, LmHeadWeight).MoveToOuterDisposeScope();
+        return nn.functional.linear(hidden, OutputWeight).MoveToOuterDisposeScope();
     }
 
     /// <summary>Final-normed hidden states [B, T, hidden]; multiply by <see cref="LmHeadWeight"/> for logits.</summary>
@@ -129,7 +170,7 @@ public sealed class LlamaForCausalLM : nn.Module
     {
         using var scope = NewDisposeScope();
         var hidden = ForwardCachedHiddenCore(inputIds, positionIds, cache, offset);
-        return nn.functional.linear(hidden, LmHeadWeight).MoveToOuterDisposeScope();
+        return nn.functional.linear(hidden, OutputWeight).MoveToOuterDisposeScope();
     }
 
     /// <summary>As <see cref="ForwardCached"/> but returns the final-normed hidden states [B, t, hidden].</summary>

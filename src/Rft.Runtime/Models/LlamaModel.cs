@@ -30,6 +30,9 @@ public sealed class LlamaModel : nn.Module
     /// <summary>The input embedding [V, hidden], also the output projection when embeddings are tied.</summary>
     public Parameter EmbedTokensWeight => embed_tokens.Weight;
 
+    /// <summary>Recompute each layer's activations in backward (<see cref="CheckpointedLayerFunction"/>) when a forward records a graph.</summary>
+    public bool GradientCheckpointing { get; set; }
+
     /// <summary>Final-normed hidden states [B, T, hidden].</summary>
     /// <param name="inputIds">[B, T] long.</param>
     /// <param name="positionIds">[B, T] long, rotary positions (for left padding: count of real tokens before each one).</param>
@@ -44,11 +47,21 @@ public sealed class LlamaModel : nn.Module
         var windowMask = _config.SlidingWindow is int w && _config.MaxWindowLayers < _config.NumLayers
             ? AttentionMask(keyMask, offset, (int)t, inputIds.device, w, _config.KvGroups)
             : null;
+        bool checkpoint = GradientCheckpointing && cache is null && is_grad_enabled();
+        // A checkpointed layer's output needs a graph even when nothing before it is trained (a frozen embedding under LoRA).
+        if (checkpoint && !hidden.requires_grad) hidden = hidden.detach().requires_grad_();
         for (int i = 0; i < _config.NumLayers; i++)
         {
+            var layerMask = _config.UsesSlidingWindow(i) ? windowMask! : mask;
+            if (checkpoint)
+            {
+                hidden = CheckpointedLayerFunction.apply(hidden, cos, signedSin, layerMask, layers[i], layers[i].DrawsRandomNumbers)[0];
+                continue;
+            }
+
             var keys = cache?.Keys(i).narrow(0, 0, b);
             var values = cache?.Values(i).narrow(0, 0, b);
-            hidden = layers[i].Forward(hidden, cos, signedSin, _config.UsesSlidingWindow(i) ? windowMask! : mask, keys, values, offset);
+            hidden = layers[i].Forward(hidden, cos, signedSin, layerMask, keys, values, offset);
         }
 
         return norm.forward(hidden);

@@ -89,7 +89,13 @@ public static class PolicyLoader
 
     private static LoadedPolicy Checked(LoadedPolicy loaded)
     {
-        if (loaded.Tokenizer.VocabSize <= loaded.Model.Config.VocabSize) return loaded;
+        if (loaded.Tokenizer.VocabSize <= loaded.Model.Config.VocabSize)
+        {
+            // Embedding rows past the tokenizer's ids are padding: never sampled, never in a softmax.
+            loaded.Model.ActiveVocabulary = loaded.Tokenizer.VocabSize;
+            return loaded;
+        }
+
         loaded.Dispose();
         throw new FormatException(
             $"{loaded.Source}: the tokenizer has {loaded.Tokenizer.VocabSize} ids but config.json's vocab_size is {loaded.Model.Config.VocabSize}.");

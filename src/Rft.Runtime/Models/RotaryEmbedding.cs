@@ -29,8 +29,8 @@ public sealed class RotaryEmbedding : IDisposable
         // The tables hold the frequencies of a sequence no longer than the original context (dynamic: unscaled).
         var inverse = RopeScaling.InverseFrequencies(_headDim, _theta, config.RopeScaling, sequenceLength: 0);
         var (cos, sin) = Tables(inverse, 0, config.MaxPositions);
-        _cos = tensor(cos, [config.MaxPositions, _headDim]).DetachFromDisposeScope();
-        _signedSin = tensor(sin, [config.MaxPositions, _headDim]).DetachFromDisposeScope();
+        _cos = tensor(cos, [config.MaxPositions, _headDim], device: CPU).DetachFromDisposeScope();
+        _signedSin = tensor(sin, [config.MaxPositions, _headDim], device: CPU).DetachFromDisposeScope();
     }
 
     /// <summary>The tables at <paramref name="positionIds"/> [B, T], shaped [B, T, 1, headDim] to broadcast over heads.</summary>
@@ -51,8 +51,8 @@ public sealed class RotaryEmbedding : IDisposable
             {
                 var inverse = RopeScaling.InverseFrequencies(_headDim, _theta, _dynamic, length);
                 var (cos, sin) = Tables(inverse, 0, length);
-                var cosTable = tensor(cos, [length, _headDim]).to(dtype, positionIds.device);
-                var sinTable = tensor(sin, [length, _headDim]).to(dtype, positionIds.device);
+                var cosTable = tensor(cos, [length, _headDim], device: CPU).to(dtype, positionIds.device);
+                var sinTable = tensor(sin, [length, _headDim], device: CPU).to(dtype, positionIds.device);
                 return (cosTable.index_select(0, flat).view(b, t, 1, _headDim), sinTable.index_select(0, flat).view(b, t, 1, _headDim));
             }
         }

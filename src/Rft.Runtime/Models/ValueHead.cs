@@ -15,18 +15,25 @@ public sealed class ValueHead : nn.Module<Tensor, Tensor>
 
     private ValueHead(long hiddenSize) : base(nameof(ValueHead))
     {
-        summary = nn.Linear(hiddenSize, 1, hasBias: true);
+        summary = nn.Linear(hiddenSize, 1, hasBias: true, device: CPU);
         RegisterComponents();
     }
 
-    /// <summary>A head with weights from N(0, <see cref="LlamaForCausalLM.InitializerRange"/>) drawn from <paramref name="seed"/> and a zero bias.</summary>
-    public static ValueHead Create(long hiddenSize, long seed)
+    /// <summary>
+    /// A float32 head with weights from N(0, <see cref="LlamaForCausalLM.InitializerRange"/>) drawn from <paramref name="seed"/> on the
+    /// CPU and a zero bias, then moved to <paramref name="device"/> (null: the CPU).
+    /// </summary>
+    public static ValueHead Create(long hiddenSize, long seed, Device? device = null)
     {
         var head = new ValueHead(hiddenSize);
-        using var generator = new Generator((ulong)seed);
-        using var _ = no_grad();
-        head.summary.weight!.normal_(0, LlamaForCausalLM.InitializerRange, generator);
-        head.summary.bias!.zero_();
+        using (var generator = new Generator((ulong)seed))
+        using (no_grad())
+        {
+            head.summary.weight!.normal_(0, LlamaForCausalLM.InitializerRange, generator);
+            head.summary.bias!.zero_();
+        }
+
+        if (device is not null && device.type != DeviceType.CPU) head.to(device);
         return head;
     }
 

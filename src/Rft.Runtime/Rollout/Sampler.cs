@@ -125,7 +125,7 @@ public sealed class Sampler : IDisposable
         var cacheMask = _cache.AttentionMask.narrow(0, 0, rows);               // [rows, maxLength]
         _cache.AttentionMask.narrow(0, 0, promptCount).narrow(1, 0, p).copy_(promptMask);
         var lastHidden = _model.ForwardCachedHidden(promptIds, promptPositions, _cache, 0).narrow(1, p - 1, 1);
-        var logits = nn.functional.linear(lastHidden, _model.LmHeadWeight).view(promptCount, -1);   // [prompts, V]
+        var logits = nn.functional.linear(lastHidden, _model.OutputWeight).view(promptCount, -1);   // [prompts, V]
         if (groups > 1)
         {
             for (int layer = 0; layer < config.NumLayers; layer++)

@@ -14,11 +14,13 @@ public sealed class HuggingFaceTokenizer : ITokenizer
 {
     private readonly BpeTokenizer _bpe;
     private readonly bool[] _isSpecial;                  // id -> added token flagged "special": Decode skips it
+    private readonly ByteLevelDecoder _decoder;
 
     private HuggingFaceTokenizer(BpeTokenizer bpe, int vocabSize, IReadOnlyDictionary<string, int> addedTokens,
-        bool[] isSpecial, int maxCharsPerToken, SpecialIds ids)
+        bool[] isSpecial, int maxCharsPerToken, SpecialIds ids, ByteLevelDecoder decoder)
     {
         _bpe = bpe;
+        _decoder = decoder;
         VocabSize = vocabSize;
         AddedTokens = addedTokens;
         _isSpecial = isSpecial;
@@ -74,7 +76,8 @@ public sealed class HuggingFaceTokenizer : ITokenizer
             spec.AddedTokens.Count == 0 ? 1 : spec.AddedTokens.Max(t => t.Content.Length));
 
         var ids = SpecialTokenConfig.Read(folder, addedTokens, spec.Vocabulary);
-        return new HuggingFaceTokenizer(bpe, vocabSize, addedTokens, isSpecial, maxChars, ids);
+        var decoder = ByteLevelDecoder.Create(vocabSize, spec.Vocabulary.Concat(spec.AddedTokens.Select(t => KeyValuePair.Create(t.Content, t.Id))));
+        return new HuggingFaceTokenizer(bpe, vocabSize, addedTokens, isSpecial, maxChars, ids, decoder);
     }
 
     public int VocabSize { get; }
@@ -128,25 +131,30 @@ public sealed class HuggingFaceTokenizer : ITokenizer
 
     public int Decode(ReadOnlySpan<int> ids, Span<char> text) => Decode(ids, text, skipSpecialTokens: true);
 
-    /// <summary>Decodes <paramref name="ids"/>; with <paramref name="skipSpecialTokens"/> false, special tokens appear as their text.</summary>
+    /// <summary>
+    /// Decodes <paramref name="ids"/> as Hugging Face's byte-level decoder does: the tokens' bytes are joined and read as
+    /// UTF-8, each invalid or cut sequence becoming U+FFFD, so any id sequence decodes (a completion cut by the token limit
+    /// in the middle of a character included). With <paramref name="skipSpecialTokens"/> false, special tokens appear as
+    /// their text. Allocates nothing for up to 1 KiB of token bytes.
+    /// </summary>
     /// <exception cref="ArgumentException"><paramref name="text"/> is too short, or an id is outside the vocabulary.</exception>
     public int Decode(ReadOnlySpan<int> ids, Span<char> text, bool skipSpecialTokens)
     {
-        var kept = Keep(ids, skipSpecialTokens);
-        if (kept.Count == 0) return 0;
-        var status = _bpe.Decode(kept, text, considerSpecialTokens: true, out _, out int written);
-        if (status == OperationStatus.DestinationTooSmall)
-            throw new ArgumentException($"The text buffer of {text.Length} characters is too short for {ids.Length} tokens.", nameof(text));
-        if (status != OperationStatus.Done)
-            throw new ArgumentException($"Microsoft.ML.Tokenizers could not decode the {ids.Length} tokens: {status}.", nameof(ids));
-        return written;
+        for (int i = 0; i < ids.Length; i++)
+        {
+            if ((uint)ids[i] >= (uint)VocabSize)
+                throw new ArgumentException($"Token id {ids[i]} at index {i} is outside the vocabulary [0, {VocabSize}).", nameof(ids));
+        }
+
+        return _decoder.Decode(ids, text, skipSpecialTokens ? _isSpecial : null);
     }
 
-    /// <summary>The text of <paramref name="ids"/>; with <paramref name="skipSpecialTokens"/> false, special tokens appear as their text.</summary>
+    /// <summary>The text of <paramref name="ids"/> (see <see cref="Decode(ReadOnlySpan{int}, Span{char}, bool)"/>).</summary>
     public string Decode(ReadOnlySpan<int> ids, bool skipSpecialTokens = true)
     {
-        var kept = Keep(ids, skipSpecialTokens);
-        return kept.Count == 0 ? string.Empty : _bpe.Decode(kept, considerSpecialTokens: true) ?? string.Empty;
+        var text = new char[Math.Max(1, ids.Length * MaxCharsPerToken)];
+        int written = Decode(ids, text, skipSpecialTokens);
+        return new string(text, 0, written);
     }
 
     // UTF-8, and so byte-level BPE, has no encoding for half of a surrogate pair.
@@ -163,20 +171,5 @@ public sealed class HuggingFaceTokenizer : ITokenizer
 
             throw new ArgumentException($"Character U+{(int)text[i]:X4} at index {i} is a lone surrogate, which has no UTF-8 encoding; byte-level BPE cannot represent it.", nameof(text));
         }
-    }
-
-    private List<int> Keep(ReadOnlySpan<int> ids, bool skipSpecialTokens)
-    {
-        var kept = new List<int>(ids.Length);
-        for (int i = 0; i < ids.Length; i++)
-        {
-            int id = ids[i];
-            if ((uint)id >= (uint)VocabSize)
-                throw new ArgumentException($"Token id {id} at index {i} is outside the vocabulary [0, {VocabSize}).", nameof(ids));
-            if (skipSpecialTokens && _isSpecial[id]) continue;
-            kept.Add(id);
-        }
-
-        return kept;
     }
 }

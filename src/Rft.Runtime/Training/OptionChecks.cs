@@ -77,5 +77,20 @@ public static class OptionChecks
             errors.Add($"{name} = '{targets}' names a projection twice.");
     }
 
+    /// <summary>Every mini-batch needs at least one of a step's completions.</summary>
+    public static void MiniBatches(List<string> errors, int miniBatches, int promptsPerStep, int groupSize)
+    {
+        long rows = (long)promptsPerStep * groupSize;
+        if (miniBatches >= 1 && rows >= 1 && miniBatches > rows)
+            errors.Add($"Rft:MiniBatches = {miniBatches} is invalid: a step has {rows} completions (Rft:PromptsPerStep {promptsPerStep} x Rft:GroupSize {groupSize}), and each mini-batch needs at least one; use at most {rows}.");
+    }
+
+    /// <summary><c>cpu</c>, <c>cuda</c> or <c>cuda:N</c> (whether this machine has that device is checked when the trainer starts).</summary>
+    public static void Device(List<string> errors, string name, string? device)
+    {
+        if (!DeviceSettings.TryParse(device, out _))
+            errors.Add($"{name} = '{device}' is not a device: use cpu, cuda or cuda:N (N the GPU's index).");
+    }
+
     private static string Format(double value) => value.ToString("G", CultureInfo.InvariantCulture);
 }

@@ -5,12 +5,22 @@ using static TorchSharp.torch;
 namespace Rft.Training;
 
 /// <summary>
-/// AdamW over the trainable parameters of a module, with global gradient-norm clipping and the
-/// warm-up + cosine schedule applied at every step.
+/// AdamW over the trainable parameters of a module, with global gradient-norm clipping and the warm-up + cosine
+/// schedule applied at every step. Gradients may be accumulated over several backward passes (micro-batches)
+/// between <see cref="ZeroGrad"/> and <see cref="Step"/>.
 /// </summary>
+/// <remarks>
+/// Mixed precision: when the module's trainable parameters are 16-bit (bfloat16), AdamW keeps float32 master copies
+/// and its moments in float32; <see cref="AccumulateGradients"/> adds each backward's 16-bit gradients into the
+/// masters' float32 gradients (call it after every micro-batch so the sum is not rounded to 16 bits), and
+/// <see cref="Step"/> clips and updates the masters and writes them back, rounded, into the module.
+/// </remarks>
 public sealed class PolicyOptimizer : IDisposable
 {
+    private static readonly AsyncLocal<Action<IReadOnlyList<Parameter>>?> Observer = new();
+
     private readonly Parameter[] _parameters;
+    private readonly Parameter[]? _masters;       // float32 copies of 16-bit parameters, null in float32
     private readonly AdamW _adamW;
     private readonly OptimizerSettings _settings;
 
@@ -19,7 +29,15 @@ public sealed class PolicyOptimizer : IDisposable
         _settings = settings;
         _parameters = module.parameters().Where(p => p.requires_grad).ToArray();
         if (_parameters.Length == 0) throw new ArgumentException("The module has no trainable parameters.", nameof(module));
-        _adamW = optim.AdamW(_parameters, settings.LearningRate, settings.Beta1, settings.Beta2, settings.AdamEpsilon, settings.WeightDecay);
+        if (_parameters.Any(p => p.dtype is ScalarType.BFloat16 or ScalarType.Float16))
+        {
+            using var scope = NewDisposeScope();
+            using var _ = no_grad();
+            _masters = _parameters.Select(p => new Parameter(p.detach().to(ScalarType.Float32, copy: true))).ToArray();
+            foreach (var master in _masters) master.DetachFromDisposeScope();
+        }
+
+        _adamW = optim.AdamW(_masters ?? _parameters, settings.LearningRate, settings.Beta1, settings.Beta2, settings.AdamEpsilon, settings.WeightDecay);
     }
 
     /// <summary>The learning rate used by the last step.</summary>
@@ -28,17 +46,68 @@ public sealed class PolicyOptimizer : IDisposable
     /// <summary>The trainable parameters.</summary>
     public IReadOnlyList<Parameter> Parameters => _parameters;
 
-    public void ZeroGrad() => _adamW.zero_grad();
+    /// <summary>True when AdamW updates float32 master copies of 16-bit parameters.</summary>
+    public bool HasMasterWeights => _masters is not null;
+
+    /// <summary>Clears the gradients of the parameters (and of the float32 masters).</summary>
+    public void ZeroGrad()
+    {
+        _adamW.zero_grad();
+        if (_masters is null) return;
+        foreach (var parameter in _parameters) parameter.grad?.zero_();
+    }
+
+    /// <summary>
+    /// Under mixed precision, adds the 16-bit gradients of the last backward into the float32 master gradients and
+    /// clears them; in float32 the gradients already accumulate in place and this does nothing.
+    /// </summary>
+    public void AccumulateGradients()
+    {
+        if (_masters is null) return;
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            var grad = _parameters[i].grad;
+            if (grad is null) continue;
+            var master = _masters[i];
+            if (master.grad is null) master.grad = grad.to(ScalarType.Float32, copy: true).DetachFromDisposeScope();
+            else master.grad.add_(grad);
+            grad.zero_();
+        }
+    }
+
+    /// <summary>
+    /// Calls <paramref name="observer"/> at every <see cref="Step"/> of any optimizer in this async flow, before clipping, with the
+    /// parameters whose accumulated gradients the step applies (the float32 masters' under mixed precision): for tests and
+    /// diagnostics that compare what updates computed. Other flows (concurrent runs) are not observed. Dispose to stop.
+    /// </summary>
+    public static IDisposable ObserveGradients(Action<IReadOnlyList<Parameter>> observer)
+    {
+        ArgumentNullException.ThrowIfNull(observer);
+        var previous = Observer.Value;
+        Observer.Value = observer;
+        return new Restore(() => Observer.Value = previous);
+    }
 
     /// <summary>Clips gradients, sets the scheduled learning rate and updates; returns the norm before clipping.</summary>
     public double Step(int step)
     {
+        AccumulateGradients();
+        var updated = _masters ?? _parameters;
+        Observer.Value?.Invoke(updated);
         double norm = _settings.MaxGradNorm > 0
-            ? nn.utils.clip_grad_norm_(_parameters, _settings.MaxGradNorm)
-            : GradNorm();
+            ? nn.utils.clip_grad_norm_(updated, _settings.MaxGradNorm)
+            : GradNorm(updated);
         LearningRate = LearningRateSchedule.WarmupCosine(step, _settings.LearningRate, _settings.WarmupSteps, _settings.TotalSteps, _settings.MinLearningRateRatio);
         foreach (var group in _adamW.ParamGroups) group.LearningRate = LearningRate;
         using (NewDisposeScope()) _adamW.step();
+        if (_masters is not null)
+        {
+            using var _ = no_grad();
+            for (int i = 0; i < _parameters.Length; i++) _parameters[i].copy_(_masters[i]);
+        }
+
         return norm;
     }
 
@@ -48,11 +117,11 @@ public sealed class PolicyOptimizer : IDisposable
     /// <summary>Restores what <see cref="Save"/> wrote.</summary>
     public void Load(string path) => _adamW.load_state_dict(path);
 
-    private double GradNorm()
+    private static double GradNorm(IEnumerable<Parameter> parameters)
     {
         using var scope = NewDisposeScope();
         double sum = 0;
-        foreach (var p in _parameters)
+        foreach (var p in parameters)
         {
             if (p.grad is null) continue;
             sum += p.grad.pow(2).sum().item<float>();
@@ -61,5 +130,15 @@ public sealed class PolicyOptimizer : IDisposable
         return Math.Sqrt(sum);
     }
 
-    public void Dispose() => _adamW.Dispose();
+    private sealed class Restore(Action restore) : IDisposable
+    {
+        public void Dispose() => restore();
+    }
+
+    public void Dispose()
+    {
+        _adamW.Dispose();
+        if (_masters is null) return;
+        foreach (var master in _masters) master.Dispose();
+    }
 }

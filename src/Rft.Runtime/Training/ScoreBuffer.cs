@@ -14,6 +14,7 @@ public sealed class ScoreBuffer : IDisposable
     private readonly bool[] _correct;
     private Tensor? _scoresTensor;
     private Tensor? _validTensor;
+    private Tensor? _staging;
     private int _rows;
 
     public ScoreBuffer(int capacity)
@@ -123,6 +124,17 @@ public sealed class ScoreBuffer : IDisposable
         }
     }
 
+    /// <summary>
+    /// Each row's tokens in the loss, on the host: the completion's tokens (the stop token included) for a valid sample, 0
+    /// for a masked one. They are the update's normalisers (<see cref="MiniBatchSchedule.Normalisers"/>) without a device sync.
+    /// </summary>
+    public void ValidTokens(Rollout.RolloutBatch rollout, Span<int> into)
+    {
+        if (rollout.Rows != _rows || into.Length < _rows)
+            throw new ArgumentException($"The rollout has {rollout.Rows} rows and the buffer {_rows}; {into.Length} slots were given.");
+        for (int row = 0; row < _rows; row++) into[row] = _valid[row] == 0 ? 0 : rollout.CompletionTokenCount(row);
+    }
+
     /// <summary>Counts a reward that threw; the caller then sets a NaN score for that sample.</summary>
     public void RecordFailure(string reward, Exception exception)
     {
@@ -156,7 +168,7 @@ public sealed class ScoreBuffer : IDisposable
         {
             buffer?.Dispose();
             using var outside = NewDisposeScope();
-            buffer = zeros(_rows, ScalarType.Float32, device).DetachFromDisposeScope();
+            buffer = zeros([_rows], ScalarType.Float32, device).DetachFromDisposeScope();
         }
 
         if (device.type == DeviceType.CPU)
@@ -166,8 +178,11 @@ public sealed class ScoreBuffer : IDisposable
         }
         else
         {
+            // Through a CPU staging tensor allocated once: one host-to-device copy.
+            _staging ??= zeros([_scores.Length], ScalarType.Float32, CPU).DetachFromDisposeScope();
+            using (var accessor = _staging.data<float>()) accessor.CopyFrom(values.AsSpan(0, _rows), 0, 0);
             using var scope = NewDisposeScope();
-            buffer.copy_(tensor(values.AsSpan(0, _rows).ToArray()));
+            buffer.copy_(_staging.narrow(0, 0, _rows));
         }
 
         // A fresh alias so the caller's dispose scope can own it without freeing the buffer.
@@ -178,5 +193,6 @@ public sealed class ScoreBuffer : IDisposable
     {
         _scoresTensor?.Dispose();
         _validTensor?.Dispose();
+        _staging?.Dispose();
     }
 }

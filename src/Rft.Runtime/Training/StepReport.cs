@@ -60,8 +60,20 @@ public sealed class StepReport
     /// <summary>Mean policy entropy over completion tokens, or NaN when not computed.</summary>
     public double Entropy { get; set; } = double.NaN;
 
-    /// <summary>Share of completion tokens whose ratio was clipped (RL), or NaN.</summary>
+    /// <summary>Share of completion tokens whose ratio was clipped (RL; verl's <c>pg_clipfrac</c>, the sum of the two below), or NaN.</summary>
     public double ClipFraction { get; set; } = double.NaN;
+
+    /// <summary>Share of completion tokens with a positive advantage whose ratio was clipped above at 1 + ClipHigh, or NaN.</summary>
+    public double ClipFractionHigh { get; set; } = double.NaN;
+
+    /// <summary>Share of completion tokens with a negative advantage whose ratio was clipped below at 1 - ClipLow, or NaN.</summary>
+    public double ClipFractionLow { get; set; } = double.NaN;
+
+    /// <summary>Approximate KL between the old (rollout-time) and the updated policy over completion tokens (verl's <c>ppo_kl</c>), or NaN.</summary>
+    public double ApproxKl { get; set; } = double.NaN;
+
+    /// <summary>Optimizer steps this training step took (PPO epochs x mini-batches; 0 when the update was skipped).</summary>
+    public int OptimizerSteps { get; set; }
 
     /// <summary>Mean completion length in tokens (RL), or NaN.</summary>
     public double MeanCompletionLength { get; set; } = double.NaN;
@@ -80,4 +92,21 @@ public sealed class StepReport
 
     /// <summary>Wall-clock seconds this step took.</summary>
     public double Seconds { get; set; }
+
+    /// <summary>
+    /// Forgets every measurement of the previous step (NaN, zero counts), so a step that skips part of its work (an
+    /// update with no signal under dynamic sampling) reports nothing stale. The names and the phase stay.
+    /// </summary>
+    public void Reset()
+    {
+        Step = 0;
+        Loss = LearningRate = GradNorm = double.NaN;
+        Accuracy = Kl = Entropy = double.NaN;
+        ClipFraction = ClipFractionHigh = ClipFractionLow = ApproxKl = double.NaN;
+        MeanCompletionLength = ZeroVarianceGroupShare = ValidationAccuracy = double.NaN;
+        MaskedSamples = OptimizerSteps = 0;
+        Seconds = 0;
+        Array.Fill(RewardMeans, double.NaN);
+        Array.Fill(Extra, double.NaN);
+    }
 }

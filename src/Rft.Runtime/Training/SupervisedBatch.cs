@@ -7,7 +7,8 @@ namespace Rft.Training;
 /// <summary>
 /// A batch of (prompt, target) demonstrations for supervised cross-entropy, right-padded:
 /// each row is <c>BOS prompt target EOS</c>; the loss covers the target and the EOS.
-/// Host arrays and tensors are allocated once for the largest batch.
+/// Host arrays and tensors are allocated once for the largest batch; the tensors live on the batch's device
+/// (host staging on the CPU, copied over once per upload when the device is another).
 /// </summary>
 public sealed class SupervisedBatch : IDisposable
 {
@@ -19,16 +20,20 @@ public sealed class SupervisedBatch : IDisposable
     private readonly bool[] _attention;
     private readonly long[] _positions;
     private readonly int[] _scratch;
+    private readonly int[] _targetTokens;        // per row: tokens the loss covers (target and EOS)
+    private readonly Device _device;
     private readonly Tensor _inputsTensor;
     private readonly Tensor _labelsTensor;
     private readonly Tensor _lossMaskTensor;
     private readonly Tensor _attentionTensor;
     private readonly Tensor _positionsTensor;
+    private readonly Dictionary<Tensor, Tensor> _staging = new(ReferenceEqualityComparer.Instance);  // device buffer -> its CPU mirror, off-CPU only
     private int _rows;
     private int _longest;
 
     /// <param name="maxLength">Longest row in tokens, BOS and EOS included.</param>
-    public SupervisedBatch(int maxRows, int maxLength)
+    /// <param name="device">Where the tensors live (the policy's device); null: the CPU.</param>
+    public SupervisedBatch(int maxRows, int maxLength, Device? device = null)
     {
         _maxRows = maxRows;
         _maxLength = maxLength;
@@ -39,15 +44,35 @@ public sealed class SupervisedBatch : IDisposable
         _attention = new bool[cells];
         _positions = new long[cells];
         _scratch = new int[maxLength + 1];
+        _targetTokens = new int[maxRows];
+        _device = device ?? CPU;
         using var scope = NewDisposeScope();
-        _inputsTensor = zeros(maxRows, maxLength, ScalarType.Int64).DetachFromDisposeScope();
-        _labelsTensor = zeros(maxRows, maxLength, ScalarType.Int64).DetachFromDisposeScope();
-        _lossMaskTensor = zeros(maxRows, maxLength, ScalarType.Float32).DetachFromDisposeScope();
-        _attentionTensor = zeros(maxRows, maxLength, ScalarType.Bool).DetachFromDisposeScope();
-        _positionsTensor = zeros(maxRows, maxLength, ScalarType.Int64).DetachFromDisposeScope();
+        _inputsTensor = zeros([maxRows, maxLength], ScalarType.Int64, _device).DetachFromDisposeScope();
+        _labelsTensor = zeros([maxRows, maxLength], ScalarType.Int64, _device).DetachFromDisposeScope();
+        _lossMaskTensor = zeros([maxRows, maxLength], ScalarType.Float32, _device).DetachFromDisposeScope();
+        _attentionTensor = zeros([maxRows, maxLength], ScalarType.Bool, _device).DetachFromDisposeScope();
+        _positionsTensor = zeros([maxRows, maxLength], ScalarType.Int64, _device).DetachFromDisposeScope();
+        if (_device.type != DeviceType.CPU)
+        {
+            foreach (var buffer in new[] { _inputsTensor, _labelsTensor, _lossMaskTensor, _attentionTensor, _positionsTensor })
+                _staging[buffer] = zeros(buffer.shape, buffer.dtype, CPU).DetachFromDisposeScope();
+        }
     }
 
     public int Rows => _rows;
+
+    /// <summary>Tokens the loss covers (targets and EOS) in rows [<paramref name="start"/>, +<paramref name="count"/>), counted on the host.</summary>
+    public int TargetTokens(int start, int count)
+    {
+        if (start < 0 || count < 0 || start + count > _rows)
+            throw new ArgumentOutOfRangeException(nameof(count), $"Rows [{start}, {start + count}) are outside the batch's {_rows} rows.");
+        int total = 0;
+        for (int i = start; i < start + count; i++) total += _targetTokens[i];
+        return total;
+    }
+
+    /// <summary>Tokens the loss covers in the whole batch.</summary>
+    public int TargetTokens() => TargetTokens(0, _rows);
 
     public void Clear()
     {
@@ -87,6 +112,8 @@ public sealed class SupervisedBatch : IDisposable
             if (i >= firstTargetLabel) _lossMask[row + i] = 1f;
         }
 
+        _targetTokens[_rows] = length - firstTargetLabel;
+
         _longest = Math.Max(_longest, length);
         _rows++;
     }
@@ -116,11 +143,17 @@ public sealed class SupervisedBatch : IDisposable
     /// <summary>[rows, L] positions from 0 at BOS.</summary>
     public Tensor PositionIds => Upload(_positions, _positionsTensor);
 
+    /// <summary>Every tensor of the batch, uploaded once, as views in the caller's dispose scope.</summary>
+    public SupervisedRows All() => new(InputIds, Labels, LossMask, AttentionMask, PositionIds);
+
     // Copies the filled rows into the persistent tensor; returns a view [rows, longest] owned by the caller's scope.
     private Tensor Upload<T>(T[] values, Tensor buffer) where T : unmanaged
     {
-        using (var accessor = buffer.data<T>()) accessor.CopyFrom(values.AsSpan(0, _rows * _maxLength), 0, 0);
-        return buffer.narrow(0, 0, _rows).narrow(1, 0, _longest);
+        var host = _staging.TryGetValue(buffer, out var mirror) ? mirror : buffer;
+        using (var accessor = host.data<T>()) accessor.CopyFrom(values.AsSpan(0, _rows * _maxLength), 0, 0);
+        var rows = buffer.narrow(0, 0, _rows);
+        if (!ReferenceEquals(host, buffer)) rows.copy_(host.narrow(0, 0, _rows));   // one host-to-device copy
+        return rows.narrow(1, 0, _longest);
     }
 
     public void Dispose()
@@ -130,5 +163,6 @@ public sealed class SupervisedBatch : IDisposable
         _lossMaskTensor.Dispose();
         _attentionTensor.Dispose();
         _positionsTensor.Dispose();
+        foreach (var mirror in _staging.Values) mirror.Dispose();
     }
 }

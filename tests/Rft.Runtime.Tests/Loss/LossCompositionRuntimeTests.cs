@@ -3,6 +3,7 @@ using Rft.Models;
 using Rft.Runtime.Tests.Models;
 using Rft.Text;
 using Rft.Training;
+using Rft.Training.Forward;
 using static TorchSharp.torch;
 
 namespace Rft.Runtime.Tests.Loss;
@@ -49,22 +50,27 @@ public class LossCompositionRuntimeTests
     }
 
     [Fact]
-    public void Supervised_token_loss_without_weights_is_the_warm_up_cross_entropy_and_with_them_weights_by_p_one_minus_p()
+    public void Supervised_token_loss_without_weights_is_the_cross_entropy_of_the_full_logits_and_with_them_weights_by_p_one_minus_p()
     {
         using var scope = NewDisposeScope();
         using var model = TinyModels.Create(seed: 5, vocabSize: Chars.VocabSize);
         using var batch = new SupervisedBatch(2, 10);
         batch.Add("1+2=", "3", Chars);
         batch.Add("4+4=", "8", Chars);
+        var rows = batch.All();
 
-        var plain = SupervisedTokenLoss.Loss(model, batch, tokenWeight: false);
-        var crossEntropy = SupervisedLoss.CrossEntropy(model, batch);
+        // The reference: the whole [R, L, V] log-softmax of the model's logits, the labels' entries, their masked mean.
+        var logSoftmax = model.Forward(rows.InputIds, rows.PositionIds, rows.AttentionMask).log_softmax(-1);
+        var labelLogProbs = logSoftmax.gather(-1, rows.Labels.unsqueeze(-1)).squeeze(-1);
+        var crossEntropy = -(labelLogProbs * rows.LossMask).sum() / rows.LossMask.sum();
+        var plain = SupervisedForward.Loss(model, rows, tokenWeight: false);
         Assert.True(plain.allclose(crossEntropy, rtol: 1e-5, atol: 1e-6), $"{plain.item<float>()} vs {crossEntropy.item<float>()}");
+        Assert.Equal(rows.LossMask.sum().item<float>(), batch.TargetTokens());
 
-        var (logProbs, mask) = SupervisedTokenLoss.TokenLogProbs(model, batch);
+        var logProbs = SupervisedForward.LabelLogProbs(model, rows);
         var p = logProbs.exp();
-        var expected = -(logProbs * p * (1 - p) * mask).sum() / mask.sum();
-        var weighted = SupervisedTokenLoss.Loss(model, batch, tokenWeight: true);
+        var expected = -(logProbs * p * (1 - p) * rows.LossMask).sum() / rows.LossMask.sum();
+        var weighted = SupervisedForward.Loss(model, rows, tokenWeight: true);
         Assert.True(weighted.allclose(expected, rtol: 1e-5, atol: 1e-7));
 
         // The weight is a constant: the gradient is that of the weighted log-likelihood, not of p (1 - p).

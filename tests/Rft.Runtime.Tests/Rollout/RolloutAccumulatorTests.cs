@@ -1,6 +1,7 @@
 using Rft.Algorithms;
 using Rft.Models;
 using Rft.Rollout;
+using Rft.Training.Forward;
 using Rft.Runtime.Tests.Models;
 using Rft.Text;
 using static Rft.Runtime.Tests.Models.TensorEquality;
@@ -38,7 +39,7 @@ public class RolloutAccumulatorTests
         var batch = accumulator.Batch;
         Assert.Equal((6, 3, G), (batch.Rows, accumulator.Groups, batch.SamplesPerPrompt));
         Assert.Equal((p1, t1), (batch.PromptLength, batch.CompletionLength));
-        var (logProbs, _) = TokenLogProbs.Compute(model, batch, temperature: 1.0, withEntropy: false);
+        var (logProbs, _) = PolicyForward.LogProbs(model, SequenceRows.Of(batch), temperature: 1.0, withEntropy: false);
 
         for (int row = 0; row < batch.Rows; row++)
         {
@@ -90,7 +91,7 @@ public class RolloutAccumulatorTests
     // The source rows' own log-probs and copies of what the accumulator must reproduce, before the sampler overwrites them.
     private static void Collect(LlamaForCausalLM model, RolloutBatch rollout, int[] groups, int groupSize, List<Expected> expected)
     {
-        var (logProbs, _) = TokenLogProbs.Compute(model, rollout, 1.0, withEntropy: false);
+        var (logProbs, _) = PolicyForward.LogProbs(model, SequenceRows.Of(rollout), 1.0, withEntropy: false);
         foreach (int g in groups)
         {
             for (int r = g * groupSize; r < (g + 1) * groupSize; r++)

@@ -193,6 +193,6 @@ public static class HuggingFaceCheckpoint
             sizes[entry.DType] = Math.Max(sizes.GetValueOrDefault(entry.DType), parameter.numel());
         }
 
-        return sizes.ToDictionary(s => s.Key, s => empty(s.Value, s.Key).DetachFromDisposeScope());
+        return sizes.ToDictionary(s => s.Key, s => empty(s.Value, s.Key, CPU).DetachFromDisposeScope());
     }
 }

@@ -60,7 +60,7 @@ public static class Llama2cCheckpoint
             long stagingSize = dtype == ScalarType.Float32
                 ? parameters.Where(p => p.Key.Contains("q_proj", StringComparison.Ordinal) || p.Key.Contains("k_proj", StringComparison.Ordinal)).Max(p => p.Value.numel())
                 : parameters.Values.Max(p => p.numel());
-            using var staging = empty(stagingSize, ScalarType.Float32);
+            using var staging = empty(stagingSize, ScalarType.Float32, CPU);
             void Read(Stream stream, string path, Tensor target) => ReadStaged(stream, path, target, staging);
             void ReadRotary(Stream stream, string path, Tensor target, int heads) => ReadRotaryStaged(stream, path, target, heads, staging);
             int layers = config.NumLayers, heads = config.NumHeads, kvHeads = config.NumKvHeads;

@@ -79,7 +79,7 @@ public sealed class SafetensorsFile : IDisposable
     public Tensor Read(string name, ScalarType? dtype = null)
     {
         var entry = Entry(name);
-        var target = empty(entry.Shape, dtype ?? entry.DType);
+        var target = empty(entry.Shape, dtype ?? entry.DType, CPU);
         try
         {
             ReadInto(name, target);
@@ -128,7 +128,7 @@ public sealed class SafetensorsFile : IDisposable
             return;
         }
 
-        using var own = empty(entry.Shape, entry.DType);
+        using var own = empty(entry.Shape, entry.DType, CPU);
         ReadBytes(entry, own);
         destination.copy_(own);
     }

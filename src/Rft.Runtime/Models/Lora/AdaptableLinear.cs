@@ -63,8 +63,10 @@ public sealed class AdaptableLinear : nn.Module<Tensor, Tensor>
         if (generator is not null)
         {
             using var _ = no_grad();
+            using var scope = NewDisposeScope();
             double bound = 1.0 / Math.Sqrt(InputSize);
-            a.uniform_(-bound, bound, generator);
+            // Drawn on the CPU (where the seeded generator lives) in float32, so A is the same whatever the device or precision.
+            a.copy_(empty(rank, InputSize, ScalarType.Float32, CPU).uniform_(-bound, bound, generator));
         }
 
         lora_A = nn.Linear(a);
