@@ -100,6 +100,7 @@ public sealed partial class RftGenerator
             {
                 if (!any) writer.WriteLine("// The held-out JSON Lines file, bound to the record type.");
                 writer.WriteLine($"{FileField(null)} = {NewJsonlSource(p, eval, "EvalPath")};");
+                writer.WriteLine($"{FileField(null)}.RequireRows(\"Eval\"); // a file whose every line was skipped stops here, saying why");
             }
         }
 
@@ -262,11 +263,11 @@ public sealed partial class RftGenerator
                 {
                     case "Staged":
                         writer.WriteLine($"// [Curriculum(Staged)]: stages are the values of {c.Key}, easiest first; the next stage starts when the accuracy over the last CurriculumWindow problems reaches CurriculumThreshold.");
-                        writer.WriteLine($"_curriculum = new global::Rft.Data.Curricula.StagedCurriculum<{record}>(_mixture, static r => {c.KeyExpression}, _options.CurriculumThreshold, _options.CurriculumWindow);");
+                        writer.WriteLine($"_curriculum = new global::Rft.Data.Curricula.StagedCurriculum<{record}>(_mixture, static r => {c.KeyExpression}, _options.CurriculumThreshold, _options.CurriculumWindow{KeyNames(c)});");
                         break;
                     case "SelfEvolving":
                         writer.WriteLine($"// [Curriculum(SelfEvolving)]: the values of {c.Key} are bandit arms valued by the mean |advantage| of their problems (TD(0), CurriculumAlpha) and chosen by Boltzmann sampling (CurriculumTemperature).");
-                        writer.WriteLine($"_curriculum = new global::Rft.Data.Curricula.SelfEvolvingCurriculum<{record}>(_mixture, static r => {c.KeyExpression}, _options.CurriculumAlpha, _options.CurriculumTemperature, seeds.Derive(\"curriculum\"));");
+                        writer.WriteLine($"_curriculum = new global::Rft.Data.Curricula.SelfEvolvingCurriculum<{record}>(_mixture, static r => {c.KeyExpression}, _options.CurriculumAlpha, _options.CurriculumTemperature, seeds.Derive(\"curriculum\"){KeyNames(c)});");
                         break;
                     default:
                         writer.WriteLine($"_curriculum = new global::Rft.Data.Curricula.UniformCurriculum<{record}>(_mixture);");
@@ -282,6 +283,10 @@ public sealed partial class RftGenerator
                     global::System.Linq.Enumerable.ToArray(global::System.Linq.Enumerable.Concat(_sourceMetrics.MetricNames, _curriculum.MetricNames)));
                 """);
         }
+
+        /// <summary>An enum key's member names, so that the curriculum's metrics name its stages or arms (", keyNames: ..."), or empty.</summary>
+        private static string KeyNames(CurriculumSpec curriculum) =>
+            curriculum.KeyEnum.Length == 0 ? string.Empty : $", keyNames: global::Rft.Data.Curricula.CurriculumKey.NamesOf<{curriculum.KeyEnum}>()";
 
         /// <summary>Step 1: the records of the step, from the curriculum or straight from the mixture.</summary>
         private static void WriteDraw(SourceWriter writer, TrainerModel t)

@@ -53,7 +53,7 @@ public sealed partial class RftGenerator
         private static void WriteTrainerSummary(SourceWriter writer, TrainerModel t)
         {
             var p = t.Pipeline;
-            var rewardList = p.Rewards.Select(r => r.IsAccuracy ? r.Method + " (accuracy)" : r.Method).ToList();
+            var rewardList = p.Rewards.Select(RewardLabel).ToList();
             string rewards = (rewardList.Count == 1 ? "the reward " : "the rewards ") + Conjunction(rewardList);
             writer.WriteLine("/// <summary>");
             writer.WriteLine($"/// The training loop compiled from <see cref=\"{p.FullName}\"/>:");
@@ -462,8 +462,8 @@ public sealed partial class RftGenerator
                     """);
             }
 
-            string total = string.Join(" + ", t.Rewards.Select(r => $"_options.{r.Spec.Method}Weight * {r.Local}"));
-            writer.WriteLine($"_scores.Set(i, (float)({total}), {t.Accuracy.Local} >= 1f);");
+            writer.WriteLine("// A reward of weight 0 is tracked, not rewarded: it adds nothing to the total, not even a failure's NaN.");
+            writer.WriteLine($"_scores.Set(i, (float)({RewardTotal(t)}), {t.Accuracy.Local} >= 1f);");
             writer.CloseBlock();
             writer.CloseBlock();
         }

@@ -27,6 +27,13 @@ public interface ICurriculum<T>
     void Draw(Span<T> records, Span<int> sources);
 
     /// <summary>
+    /// The last record drawn will not be used (its prompt did not fit, see <c>Rft.OverlongPrompts.Skip</c>): it
+    /// gets no feedback and the next <see cref="Feedback"/> expects one value fewer. Its mixture position stays spent.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No record was drawn since the previous feedback.</exception>
+    void Withdraw();
+
+    /// <summary>
     /// The learning signal of every record drawn since the previous call, in draw order: the share of
     /// its completions that were correct, and the mean absolute advantage over its completions.
     /// </summary>

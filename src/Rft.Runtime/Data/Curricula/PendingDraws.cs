@@ -15,6 +15,13 @@ internal sealed class PendingDraws<TItem>
         _items[Count++] = item;
     }
 
+    /// <summary>Forgets the last item (a withdrawn draw).</summary>
+    public void RemoveLast()
+    {
+        if (Count == 0) throw new InvalidOperationException("No record was drawn since the last feedback: there is nothing to withdraw.");
+        _items[--Count] = default!;
+    }
+
     /// <summary>Forgets the items (references are cleared so that records can be collected).</summary>
     public void Clear()
     {

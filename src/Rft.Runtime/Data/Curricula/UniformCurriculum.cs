@@ -34,6 +34,13 @@ public sealed class UniformCurriculum<T> : ICurriculum<T>
     }
 
     /// <inheritdoc />
+    public void Withdraw()
+    {
+        if (_pending == 0) throw new InvalidOperationException("No record was drawn since the last feedback: there is nothing to withdraw.");
+        _pending--;
+    }
+
+    /// <inheritdoc />
     public void Feedback(ReadOnlySpan<double> passRate, ReadOnlySpan<double> meanAbsAdvantage)
     {
         CurriculumChecks.FeedbackSpans(passRate.Length, meanAbsAdvantage.Length, _pending);
