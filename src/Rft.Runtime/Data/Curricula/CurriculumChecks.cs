@@ -36,6 +36,12 @@ internal static class CurriculumChecks
         }
     }
 
+    public static void Withdrawn(int index, int pending)
+    {
+        if ((uint)index >= (uint)pending)
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"Withdraw got record {index}, but {pending} records were drawn since the last feedback (0..{pending - 1}).");
+    }
+
     public static void Capacity(int value, string name)
     {
         if (value < 1) throw new ArgumentOutOfRangeException(name, value, $"{name} must be at least 1.");

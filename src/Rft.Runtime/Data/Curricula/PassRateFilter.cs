@@ -109,7 +109,7 @@ public sealed class PassRateFilter<T> : ICurriculum<T>
     }
 
     /// <inheritdoc />
-    public void Withdraw() => _pending.RemoveLast();
+    public void Withdraw(int index) => _pending.RemoveAt(index);
 
     /// <inheritdoc />
     public void Feedback(ReadOnlySpan<double> passRate, ReadOnlySpan<double> meanAbsAdvantage)

@@ -15,10 +15,11 @@ internal sealed class PendingDraws<TItem>
         _items[Count++] = item;
     }
 
-    /// <summary>Forgets the last item (a withdrawn draw).</summary>
-    public void RemoveLast()
+    /// <summary>Forgets the item at <paramref name="index"/> (a withdrawn draw); later items move up one place.</summary>
+    public void RemoveAt(int index)
     {
-        if (Count == 0) throw new InvalidOperationException("No record was drawn since the last feedback: there is nothing to withdraw.");
+        CurriculumChecks.Withdrawn(index, Count);
+        Array.Copy(_items, index + 1, _items, index, Count - index - 1);
         _items[--Count] = default!;
     }
 

@@ -147,7 +147,7 @@ public sealed class SelfEvolvingCurriculum<T> : ICurriculum<T>
     }
 
     /// <inheritdoc />
-    public void Withdraw() => _pending.RemoveLast();
+    public void Withdraw(int index) => _pending.RemoveAt(index);
 
     /// <inheritdoc />
     public void Feedback(ReadOnlySpan<double> passRate, ReadOnlySpan<double> meanAbsAdvantage)

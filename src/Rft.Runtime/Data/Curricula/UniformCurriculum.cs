@@ -34,9 +34,9 @@ public sealed class UniformCurriculum<T> : ICurriculum<T>
     }
 
     /// <inheritdoc />
-    public void Withdraw()
+    public void Withdraw(int index)
     {
-        if (_pending == 0) throw new InvalidOperationException("No record was drawn since the last feedback: there is nothing to withdraw.");
+        CurriculumChecks.Withdrawn(index, _pending);
         _pending--;
     }
 

@@ -124,7 +124,6 @@ public class CurriculumKeyTests
     [Fact]
     public void A_withdrawn_draw_gets_no_feedback_in_every_curriculum()
     {
-        var mixture = CurriculumHarness.CreateMixture();
         foreach (var curriculum in new ICurriculum<Item>[]
         {
             new UniformCurriculum<Item>(CurriculumHarness.CreateMixture()),
@@ -134,12 +133,38 @@ public class CurriculumKeyTests
         })
         {
             curriculum.Draw(new Item[3], new int[3]);
-            curriculum.Withdraw();
+            curriculum.Withdraw(1);
             var error = Assert.Throws<ArgumentException>(() => curriculum.Feedback(new double[3], new double[3]));
             Assert.Contains("2 records were drawn", error.Message);
+            Assert.Throws<ArgumentOutOfRangeException>(() => curriculum.Withdraw(2));
             curriculum.Feedback(new double[2], new double[2]);
-            Assert.Throws<InvalidOperationException>(curriculum.Withdraw);
         }
+    }
+
+    [Fact]
+    public void Feedback_after_a_withdrawal_goes_to_the_records_kept_in_draw_order()
+    {
+        // Medium and Hard records alternate; the first drawn is withdrawn: the feedback of the others must reach their own arms.
+        var mixture = new Mixture<Item>(1, new MixtureSource<Item>[]
+        {
+            new("fixed", 1, _ => new[] { new Item(2, 0), new Item(3, 1) }),
+        });
+        var sec = new SelfEvolvingCurriculum<Item>(mixture, r => r.Category, alpha: 1.0, temperature: 1.0, seed: 1, discoveryDraws: 2,
+            keyNames: CurriculumKey.NamesOf<Level>());
+        var records = new Item[8];
+        sec.Draw(records, new int[8]);
+        sec.Withdraw(0);
+        var kept = records[1..];
+        Assert.Contains(kept, r => r.Category == 2);
+        Assert.Contains(kept, r => r.Category == 3);
+        sec.Feedback(new double[7], kept.Select(r => r.Category == 2 ? 0.25 : 0.5).ToArray());
+
+        var metrics = new double[sec.MetricNames.Count];
+        sec.WriteMetrics(metrics);
+        var names = sec.MetricNames.ToList();
+        Assert.Equal(0.25, metrics[names.IndexOf("sec/arm/Medium/q")], 12);
+        Assert.Equal(0.5, metrics[names.IndexOf("sec/arm/Hard/q")], 12);
+        Assert.Equal(kept.Count(r => r.Category == 2) / 7.0, metrics[names.IndexOf("sec/arm/Medium/share")], 12);
     }
 
     [Fact]
