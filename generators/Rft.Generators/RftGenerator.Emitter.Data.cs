@@ -194,6 +194,7 @@ public sealed partial class RftGenerator
 
             if (p.Evaluation.Jsonl is not null)
                 writer.WriteLine($"facts.Add(new(\"eval_skipped_lines\", {FileField(null)}.Report.Skipped));");
+            WritePromptFacts(writer);
             writer.Indentation -= 2;
             writer.WriteLine("""
                         return facts;
@@ -239,15 +240,18 @@ public sealed partial class RftGenerator
             if (p.Data.DynamicSamplingRounds is not null)
             {
                 writer.WriteLine("""
-                    _rlReport = new global::Rft.Training.StepReport(global::Rft.Training.TrainingPhase.Rl, RewardNames,
-                        global::System.Linq.Enumerable.ToArray(global::System.Linq.Enumerable.Concat(_sourceMetrics.MetricNames, new[] { "dynamic/prompts_drawn", "dynamic/rounds" })));
+                    _rlReport = new global::Rft.Training.StepReport(global::Rft.Training.TrainingPhase.Rl, RewardNames, global::System.Linq.Enumerable.ToArray(
+                        global::System.Linq.Enumerable.Concat(global::System.Linq.Enumerable.Concat(_sourceMetrics.MetricNames, new[] { "dynamic/prompts_drawn", "dynamic/rounds" }), global::Rft.Rollout.PromptLengthGuard.MetricNames)));
                     """);
                 return;
             }
 
             if (!HasCurriculum(p))
             {
-                writer.WriteLine("_rlReport = new global::Rft.Training.StepReport(global::Rft.Training.TrainingPhase.Rl, RewardNames, _sourceMetrics.MetricNames);");
+                writer.WriteLine("""
+                    _rlReport = new global::Rft.Training.StepReport(global::Rft.Training.TrainingPhase.Rl, RewardNames,
+                        global::System.Linq.Enumerable.ToArray(global::System.Linq.Enumerable.Concat(_sourceMetrics.MetricNames, global::Rft.Rollout.PromptLengthGuard.MetricNames)));
+                    """);
                 return;
             }
 
@@ -279,8 +283,8 @@ public sealed partial class RftGenerator
                 _advantageValues = new float[rows];
                 _passRates = new double[_options.PromptsPerStep];
                 _meanAbsAdvantages = new double[_options.PromptsPerStep];
-                _rlReport = new global::Rft.Training.StepReport(global::Rft.Training.TrainingPhase.Rl, RewardNames,
-                    global::System.Linq.Enumerable.ToArray(global::System.Linq.Enumerable.Concat(_sourceMetrics.MetricNames, _curriculum.MetricNames)));
+                _rlReport = new global::Rft.Training.StepReport(global::Rft.Training.TrainingPhase.Rl, RewardNames, global::System.Linq.Enumerable.ToArray(
+                    global::System.Linq.Enumerable.Concat(global::System.Linq.Enumerable.Concat(_sourceMetrics.MetricNames, _curriculum.MetricNames), global::Rft.Rollout.PromptLengthGuard.MetricNames)));
                 """);
         }
 
@@ -295,31 +299,48 @@ public sealed partial class RftGenerator
             if (HasCurriculum(p))
             {
                 writer.WriteLine($$"""
-                    // 1. The curriculum picks PromptsPerStep records; render their prompts.
+                    // 1. The curriculum picks PromptsPerStep records; render their prompts. A record whose prompt is skipped as
+                    //    too long (Rft:OverlongPrompts = Skip) is withdrawn, the later ones move up, and a replacement is drawn
+                    //    last: the curriculum's feedback follows the order of its draws.
                     _prompts.Clear();
                     _sourceMetrics.Clear();
+                    _promptGuard.Clear();
                     _curriculum.Draw(_records, _recordSources);
-                    for (int p = 0; p < _records.Length; p++)
+                    for (int p = 0; p < _records.Length;)
                     {
-                        _prompts.Add({{RenderCall(t, "_records[p]", evaluation: false)}}, _tokenizer);
-                        _sourceMetrics.AddPrompt(_recordSources[p]);
+                        if (_promptGuard.TryAdd(_prompts, {{RenderCall(t, "_records[p]", evaluation: false)}}, _tokenizer))
+                        {
+                            _sourceMetrics.AddPrompt(_recordSources[p++]);
+                            continue;
+                        }
+
+                        _curriculum.Withdraw(p);
+                        global::System.Array.Copy(_records, p + 1, _records, p, _records.Length - p - 1);
+                        global::System.Array.Copy(_recordSources, p + 1, _recordSources, p, _records.Length - p - 1);
+                        _curriculum.Draw(global::System.MemoryExtensions.AsSpan(_records, _records.Length - 1), global::System.MemoryExtensions.AsSpan(_recordSources, _records.Length - 1));
                     }
+
                     """);
+                WritePromptMetrics(writer);
             }
             else
             {
                 writer.WriteLine($$"""
-                    // 1. Draw PromptsPerStep records from the mixture and render their prompts.
+                    // 1. Draw PromptsPerStep records from the mixture and render their prompts; a record whose prompt is
+                    //    skipped as too long (Rft:OverlongPrompts = Skip) gives its place to the next one drawn.
                     _prompts.Clear();
                     _sourceMetrics.Clear();
-                    for (int p = 0; p < _records.Length; p++)
+                    _promptGuard.Clear();
+                    for (int p = 0; p < _records.Length;)
                     {
                         var record = _mixture.Next(out _recordSources[p]);
+                        if (!_promptGuard.TryAdd(_prompts, {{RenderCall(t, "record", evaluation: false)}}, _tokenizer)) continue;
                         _records[p] = record;
-                        _prompts.Add({{RenderCall(t, "record", evaluation: false)}}, _tokenizer);
-                        _sourceMetrics.AddPrompt(_recordSources[p]);
+                        _sourceMetrics.AddPrompt(_recordSources[p++]);
                     }
+
                     """);
+                WritePromptMetrics(writer);
             }
         }
 
@@ -395,18 +416,19 @@ public sealed partial class RftGenerator
                 //      A round's records and scores go behind the kept ones, and kept groups are moved down.
                 _accumulator.Clear();
                 _sourceMetrics.Clear();
+                _promptGuard.Clear();
                 _scores.Clear(0);
                 int group = _options.GroupSize, wanted = _options.PromptsPerStep, kept = 0, drawn = 0, rounds = 0;
                 while (kept < wanted && rounds <= _options.DynamicSamplingMaxExtraRounds)
                 {
                     rounds++;
                     _prompts.Clear();
-                    for (int p = kept; p < kept + wanted; p++)
+                    for (int p = kept; p < kept + wanted;)
                     {
                         var record = _mixture.Next(out _recordSources[p]);
+                        if (!_promptGuard.TryAdd(_prompts, {{RenderCall(t, "record", evaluation: false)}}, _tokenizer)) continue; // skipped as too long: the next record takes its place
                         _records[p] = record;
-                        _prompts.Add({{RenderCall(t, "record", evaluation: false)}}, _tokenizer);
-                        _sourceMetrics.AddPrompt(_recordSources[p]);
+                        _sourceMetrics.AddPrompt(_recordSources[p++]);
                     }
 
                     drawn += wanted;
@@ -436,7 +458,9 @@ public sealed partial class RftGenerator
                     kept += take;
                     _scores.SetRowCount(kept * group);
                 }
+
                 """);
+            WritePromptMetrics(writer);
         }
     }
 }

@@ -115,6 +115,7 @@ public sealed partial class RftGenerator
                 Int("MaxPromptTokens", rollout.MaxPromptTokens),
                 Double("Temperature", rollout.Temperature),
                 Double("TopP", rollout.TopP),
+                OverlongPromptsOption(rollout.OverlongPrompts), // RftGenerator.Emitter.Prompts.cs
             }));
 
             if (pipeline.Warmup is { } warmup)

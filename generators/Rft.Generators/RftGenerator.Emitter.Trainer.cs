@@ -91,6 +91,7 @@ public sealed partial class RftGenerator
             if (p.Policy.Lora is not null) writer.WriteLine("private int _loraSeed;");
             WriteCurriculumFields(writer, p);
             WriteDynamicSamplingFields(writer, p);
+            WritePromptFields(writer);
             writer.WriteLine("private readonly global::System.Collections.Generic.List<global::System.Collections.Generic.KeyValuePair<string, double>> _facts = new();");
             WriteLossFields(writer, t);
             writer.WriteLine($$"""
@@ -192,6 +193,7 @@ public sealed partial class RftGenerator
                 """);
             foreach (var reward in t.Rewards) writer.WriteLine($"{reward.Field} = new float[{(dynamic ? "2 * rows" : "rows")}];");
             WriteDynamicSamplingSetup(writer, p);
+            WritePromptSetup(writer);
             if (p.Warmup is not null)
                 writer.WriteLine("_sftReport = new global::Rft.Training.StepReport(global::Rft.Training.TrainingPhase.Sft, global::System.Array.Empty<string>());");
             WriteCurriculumSetup(writer, p);
@@ -473,7 +475,7 @@ public sealed partial class RftGenerator
         private static void WriteEvaluation(SourceWriter writer, TrainerModel t)
         {
             var accuracy = t.Accuracy.Spec;
-            string call = t.Call(accuracy, "records[start + i]", "_completions[i]");
+            string call = t.Call(accuracy, "records[evaluated[i]]", "_completions[i]");
             writer.WriteLine($$"""
                 /// <inheritdoc />
                 public global::System.Threading.Tasks.ValueTask<global::Rft.Training.EvaluationResult> EvaluateAsync(string name, global::System.Threading.CancellationToken cancellationToken)
@@ -487,15 +489,16 @@ public sealed partial class RftGenerator
                 private int CountCorrect({{t.Pipeline.RecordType}}[] records)
                 {
                     var greedy = new global::Rft.Rollout.SamplingSettings(_options.MaxNewTokens, 0, 1);
+                    global::System.Span<int> evaluated = stackalloc int[EvaluationChunk]; // the record of each rolled-out row
                     int correct = 0;
                     for (int start = 0; start < records.Length; start += EvaluationChunk)
                     {
                         int count = global::System.Math.Min(EvaluationChunk, records.Length - start);
                         _prompts.Clear();
-                        for (int i = 0; i < count; i++) _prompts.Add({{RenderCall(t, "records[start + i]", evaluation: true)}}, _tokenizer);
+                        {{EvaluationPrompts(t, indent: "        ")}}
                         var rollout = _sampler.Generate(_prompts, 1, greedy, _sampling);
                         _completions.Decode(rollout);
-                        for (int i = 0; i < count; i++)
+                        for (int i = 0; i < rows; i++)
                         {
                             try
                             {
@@ -568,7 +571,7 @@ public sealed partial class RftGenerator
             {
                 "_options", "_pipeline", "_tokenizer", "_policy", "_reference", "_sampler", "_prompts", "_completions", "_mixture",
                 "_optimizer", "_sampling", "_records", "_validation", "_heldOut", "_scores", "_sftReport", "_rlReport", "_sftSteps", "_rlSteps",
-                "_aggregationScale", "_groups", "_valueHead", "_valueOptimizer", "_demonstrations", "_stepView",
+                "_aggregationScale", "_groups", "_valueHead", "_valueOptimizer", "_demonstrations", "_stepView", "_promptGuard", "_evaluationPromptGuard",
             };
 
             private static readonly string[] ScoreLocals = { "rows", "i", "record", "completion", "exception" };

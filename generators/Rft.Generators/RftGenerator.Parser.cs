@@ -215,7 +215,10 @@ public sealed partial class RftGenerator
                 MaxNewTokens: ReadInt(attribute, Name, "MaxNewTokens", d.MaxNewTokens),
                 MaxPromptTokens: ReadInt(attribute, Name, "MaxPromptTokens", d.MaxPromptTokens),
                 Temperature: ReadDouble(attribute, Name, "Temperature", d.Temperature),
-                TopP: ReadDouble(attribute, Name, "TopP", d.TopP));
+                TopP: ReadDouble(attribute, Name, "TopP", d.TopP),
+                OverlongPrompts: TryGetNamed(attribute, "OverlongPrompts", out int overlong)
+                    ? overlong switch { 0 => "Error", 1 => "Skip", 2 => "TruncateLeft", _ => overlong.ToString(CultureInfo.InvariantCulture) }
+                    : d.OverlongPrompts);
         }
 
         private WarmupSpec ReadWarmup(AttributeData attribute, string demonstration)

@@ -18,7 +18,8 @@ public partial class DiagnosticTests
         Assert.Empty(run.Diagnostics);
         run.AssertCompiles();
         string trainer = run.File(".Trainer.g.cs");
-        Assert.Contains("the rewards Correct (accuracy) and Stopped (weight 0: tracked, not rewarded)", trainer, StringComparison.Ordinal);
+        string summary = System.Text.RegularExpressions.Regex.Replace(trainer, @"\s*\n\s*/// ", " ");
+        Assert.Contains("the rewards Correct (accuracy) and Stopped (weight 0: tracked, not rewarded)", summary, StringComparison.Ordinal);
         Assert.Contains(
             "_scores.Set(i, (float)(global::Rft.Training.RewardWeight.Apply(_options.CorrectWeight, correct) + global::Rft.Training.RewardWeight.Apply(_options.StoppedWeight, stopped)), correct >= 1f);",
             trainer, StringComparison.Ordinal);
@@ -80,6 +81,22 @@ public partial class DiagnosticTests
         var errors = run.Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.ToString()).ToArray();
         Assert.True(errors.Length == 0, "Compiler errors beside RFT0002:\n" + string.Join("\n", errors));
         Assert.Contains("return 1;", run.File(".Host.g.cs"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Overlong_prompts_is_an_option_with_the_attribute_value_as_default_and_only_enum_members_valid()
+    {
+        var run = GeneratorRun.Of(Pipeline(attributes: "[Rollout(MaxPromptTokens = 8, OverlongPrompts = OverlongPrompts.TruncateLeft)]", members: new[] { Source, Eval, Prompt, Reward }));
+        Assert.Empty(run.Diagnostics);
+        run.AssertCompiles();
+        var options = Options(run.Load(), "Samples.CalcOptions");
+        Assert.Equal(OverlongPrompts.TruncateLeft, options.GetType().GetProperty("OverlongPrompts")!.GetValue(options));
+        Set(options, "OverlongPrompts", (OverlongPrompts)7);
+        Assert.Equal(new[] { "Rft:OverlongPrompts = 7 is invalid: it must be one of Error, Skip, TruncateLeft." }, options.Validate());
+
+        // Without the attribute property the default is Error, as before the option existed.
+        var defaults = Options(GeneratorRun.Of(Pipeline(Source, Eval, Prompt, Reward)).Load(), "Samples.CalcOptions");
+        Assert.Equal(OverlongPrompts.Error, defaults.GetType().GetProperty("OverlongPrompts")!.GetValue(defaults));
     }
 
     private static IRftOptions Options(Assembly assembly, string type) =>
