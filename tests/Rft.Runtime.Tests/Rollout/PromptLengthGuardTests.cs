@@ -1,4 +1,5 @@
 using Rft.Rollout;
+using Rft.Runtime.Tests.Text;
 using Rft.Text;
 
 namespace Rft.Runtime.Tests.Rollout;
@@ -7,19 +8,6 @@ namespace Rft.Runtime.Tests.Rollout;
 public class PromptLengthGuardTests
 {
     private static readonly CharTokenizer Chars = new("0123456789+=");
-
-    /// <summary>The character tokenizer of a model family without a BOS token (as Qwen's).</summary>
-    private sealed class NoBos(CharTokenizer inner) : ITokenizer
-    {
-        public int VocabSize => inner.VocabSize;
-        public int PadId => inner.PadId;
-        public int BosId => inner.PadId;
-        public int EosId => inner.EosId;
-        public int MaxCharsPerToken => inner.MaxCharsPerToken;
-        public bool HasBosToken => false;
-        public int Encode(ReadOnlySpan<char> text, Span<int> ids) => inner.Encode(text, ids);
-        public int Decode(ReadOnlySpan<int> ids, Span<char> text) => inner.Decode(ids, text);
-    }
 
     private static int[] Ids(ITokenizer tokenizer, string text)
     {
@@ -49,7 +37,7 @@ public class PromptLengthGuardTests
         Assert.Equal(5, batch.LongestLength);
 
         // Without a BOS token every slot holds prompt tokens: the last MaxPromptTokens of them.
-        var noBos = new NoBos(Chars);
+        var noBos = new NoBosTokenizer(Chars);
         var plain = new PromptBatch(2, 5);
         Assert.Equal(PromptFit.Truncated, plain.Add("123+456=", noBos, OverlongPrompts.TruncateLeft));
         Assert.Equal(Ids(noBos, "+456="), plain.Tokens(0).ToArray());
