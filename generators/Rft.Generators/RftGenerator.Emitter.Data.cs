@@ -100,6 +100,7 @@ public sealed partial class RftGenerator
             {
                 if (!any) writer.WriteLine("// The held-out JSON Lines file, bound to the record type.");
                 writer.WriteLine($"{FileField(null)} = {NewJsonlSource(p, eval, "EvalPath")};");
+                writer.WriteLine($"{FileField(null)}.RequireRows(\"Eval\"); // a file whose every line was skipped stops here, saying why");
             }
         }
 
@@ -197,6 +198,7 @@ public sealed partial class RftGenerator
 
             if (p.Evaluation.Jsonl is not null)
                 writer.WriteLine($"facts.Add(new(\"eval_skipped_lines\", {FileField(null)}.Report.Skipped));");
+            WritePromptFacts(writer);
             writer.Indentation -= 2;
             writer.WriteLine("""
                         return facts;
@@ -242,15 +244,18 @@ public sealed partial class RftGenerator
             if (p.Data.DynamicSamplingRounds is not null)
             {
                 writer.WriteLine("""
-                    _rlReport = new global::Rft.Training.StepReport(global::Rft.Training.TrainingPhase.Rl, RewardNames,
-                        global::System.Linq.Enumerable.ToArray(global::System.Linq.Enumerable.Concat(_sourceMetrics.MetricNames, new[] { "dynamic/prompts_drawn", "dynamic/rounds" })));
+                    _rlReport = new global::Rft.Training.StepReport(global::Rft.Training.TrainingPhase.Rl, RewardNames, global::System.Linq.Enumerable.ToArray(
+                        global::System.Linq.Enumerable.Concat(global::System.Linq.Enumerable.Concat(_sourceMetrics.MetricNames, new[] { "dynamic/prompts_drawn", "dynamic/rounds" }), global::Rft.Rollout.PromptLengthGuard.MetricNames)));
                     """);
                 return;
             }
 
             if (!HasCurriculum(p))
             {
-                writer.WriteLine("_rlReport = new global::Rft.Training.StepReport(global::Rft.Training.TrainingPhase.Rl, RewardNames, _sourceMetrics.MetricNames);");
+                writer.WriteLine("""
+                    _rlReport = new global::Rft.Training.StepReport(global::Rft.Training.TrainingPhase.Rl, RewardNames,
+                        global::System.Linq.Enumerable.ToArray(global::System.Linq.Enumerable.Concat(_sourceMetrics.MetricNames, global::Rft.Rollout.PromptLengthGuard.MetricNames)));
+                    """);
                 return;
             }
 
@@ -266,11 +271,11 @@ public sealed partial class RftGenerator
                 {
                     case "Staged":
                         writer.WriteLine($"// [Curriculum(Staged)]: stages are the values of {c.Key}, easiest first; the next stage starts when the accuracy over the last CurriculumWindow problems reaches CurriculumThreshold.");
-                        writer.WriteLine($"_curriculum = new global::Rft.Data.Curricula.StagedCurriculum<{record}>(_mixture, static r => {c.KeyExpression}, _options.CurriculumThreshold, _options.CurriculumWindow);");
+                        writer.WriteLine($"_curriculum = new global::Rft.Data.Curricula.StagedCurriculum<{record}>(_mixture, static r => {c.KeyExpression}, _options.CurriculumThreshold, _options.CurriculumWindow{KeyNames(c)});");
                         break;
                     case "SelfEvolving":
                         writer.WriteLine($"// [Curriculum(SelfEvolving)]: the values of {c.Key} are bandit arms valued by the mean |advantage| of their problems (TD(0), CurriculumAlpha) and chosen by Boltzmann sampling (CurriculumTemperature).");
-                        writer.WriteLine($"_curriculum = new global::Rft.Data.Curricula.SelfEvolvingCurriculum<{record}>(_mixture, static r => {c.KeyExpression}, _options.CurriculumAlpha, _options.CurriculumTemperature, seeds.Derive(\"curriculum\"));");
+                        writer.WriteLine($"_curriculum = new global::Rft.Data.Curricula.SelfEvolvingCurriculum<{record}>(_mixture, static r => {c.KeyExpression}, _options.CurriculumAlpha, _options.CurriculumTemperature, seeds.Derive(\"curriculum\"){KeyNames(c)});");
                         break;
                     default:
                         writer.WriteLine($"_curriculum = new global::Rft.Data.Curricula.UniformCurriculum<{record}>(_mixture);");
@@ -282,10 +287,14 @@ public sealed partial class RftGenerator
                 _advantageValues = new float[rows];
                 _passRates = new double[_options.PromptsPerStep];
                 _meanAbsAdvantages = new double[_options.PromptsPerStep];
-                _rlReport = new global::Rft.Training.StepReport(global::Rft.Training.TrainingPhase.Rl, RewardNames,
-                    global::System.Linq.Enumerable.ToArray(global::System.Linq.Enumerable.Concat(_sourceMetrics.MetricNames, _curriculum.MetricNames)));
+                _rlReport = new global::Rft.Training.StepReport(global::Rft.Training.TrainingPhase.Rl, RewardNames, global::System.Linq.Enumerable.ToArray(
+                    global::System.Linq.Enumerable.Concat(global::System.Linq.Enumerable.Concat(_sourceMetrics.MetricNames, _curriculum.MetricNames), global::Rft.Rollout.PromptLengthGuard.MetricNames)));
                 """);
         }
+
+        /// <summary>An enum key's member names, so that the curriculum's metrics name its stages or arms (", keyNames: ..."), or empty.</summary>
+        private static string KeyNames(CurriculumSpec curriculum) =>
+            curriculum.KeyEnum.Length == 0 ? string.Empty : $", keyNames: global::Rft.Data.Curricula.CurriculumKey.NamesOf<{curriculum.KeyEnum}>()";
 
         /// <summary>Step 1: the records of the step, from the curriculum or straight from the mixture.</summary>
         private static void WriteDraw(SourceWriter writer, TrainerModel t)
@@ -294,31 +303,48 @@ public sealed partial class RftGenerator
             if (HasCurriculum(p))
             {
                 writer.WriteLine($$"""
-                    // 1. The curriculum picks PromptsPerStep records; render their prompts.
+                    // 1. The curriculum picks PromptsPerStep records; render their prompts. A record whose prompt is skipped as
+                    //    too long (Rft:OverlongPrompts = Skip) is withdrawn, the later ones move up, and a replacement is drawn
+                    //    last: the curriculum's feedback follows the order of its draws.
                     _prompts.Clear();
                     _sourceMetrics.Clear();
+                    _promptGuard.Clear();
                     _curriculum.Draw(_records, _recordSources);
-                    for (int p = 0; p < _records.Length; p++)
+                    for (int p = 0; p < _records.Length;)
                     {
-                        _prompts.Add({{RenderCall(t, "_records[p]", evaluation: false)}}, _tokenizer);
-                        _sourceMetrics.AddPrompt(_recordSources[p]);
+                        if (_promptGuard.TryAdd(_prompts, {{RenderCall(t, "_records[p]", evaluation: false)}}, _tokenizer))
+                        {
+                            _sourceMetrics.AddPrompt(_recordSources[p++]);
+                            continue;
+                        }
+
+                        _curriculum.Withdraw(p);
+                        global::System.Array.Copy(_records, p + 1, _records, p, _records.Length - p - 1);
+                        global::System.Array.Copy(_recordSources, p + 1, _recordSources, p, _records.Length - p - 1);
+                        _curriculum.Draw(global::System.MemoryExtensions.AsSpan(_records, _records.Length - 1), global::System.MemoryExtensions.AsSpan(_recordSources, _records.Length - 1));
                     }
+
                     """);
+                WritePromptMetrics(writer);
             }
             else
             {
                 writer.WriteLine($$"""
-                    // 1. Draw PromptsPerStep records from the mixture and render their prompts.
+                    // 1. Draw PromptsPerStep records from the mixture and render their prompts; a record whose prompt is
+                    //    skipped as too long (Rft:OverlongPrompts = Skip) gives its place to the next one drawn.
                     _prompts.Clear();
                     _sourceMetrics.Clear();
-                    for (int p = 0; p < _records.Length; p++)
+                    _promptGuard.Clear();
+                    for (int p = 0; p < _records.Length;)
                     {
                         var record = _mixture.Next(out _recordSources[p]);
+                        if (!_promptGuard.TryAdd(_prompts, {{RenderCall(t, "record", evaluation: false)}}, _tokenizer)) continue;
                         _records[p] = record;
-                        _prompts.Add({{RenderCall(t, "record", evaluation: false)}}, _tokenizer);
-                        _sourceMetrics.AddPrompt(_recordSources[p]);
+                        _sourceMetrics.AddPrompt(_recordSources[p++]);
                     }
+
                     """);
+                WritePromptMetrics(writer);
             }
         }
 
@@ -394,18 +420,19 @@ public sealed partial class RftGenerator
                 //      A round's records and scores go behind the kept ones, and kept groups are moved down.
                 _accumulator.Clear();
                 _sourceMetrics.Clear();
+                _promptGuard.Clear();
                 _scores.Clear(0);
                 int group = _options.GroupSize, wanted = _options.PromptsPerStep, kept = 0, drawn = 0, rounds = 0;
                 while (kept < wanted && rounds <= _options.DynamicSamplingMaxExtraRounds)
                 {
                     rounds++;
                     _prompts.Clear();
-                    for (int p = kept; p < kept + wanted; p++)
+                    for (int p = kept; p < kept + wanted;)
                     {
                         var record = _mixture.Next(out _recordSources[p]);
+                        if (!_promptGuard.TryAdd(_prompts, {{RenderCall(t, "record", evaluation: false)}}, _tokenizer)) continue; // skipped as too long: the next record takes its place
                         _records[p] = record;
-                        _prompts.Add({{RenderCall(t, "record", evaluation: false)}}, _tokenizer);
-                        _sourceMetrics.AddPrompt(_recordSources[p]);
+                        _sourceMetrics.AddPrompt(_recordSources[p++]);
                     }
 
                     drawn += wanted;
@@ -435,7 +462,9 @@ public sealed partial class RftGenerator
                     kept += take;
                     _scores.SetRowCount(kept * group);
                 }
+
                 """);
+            WritePromptMetrics(writer);
         }
     }
 }

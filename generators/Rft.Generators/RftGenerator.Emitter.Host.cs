@@ -67,5 +67,31 @@ public sealed partial class RftGenerator
 
             return writer.ToString();
         }
+
+        /// <summary>
+        /// The entry point of a pipeline with errors: it cannot run, but without a <c>Main</c> the compiler would add
+        /// CS5001 ("no static Main method") to the RFT diagnostics that say what to fix.
+        /// </summary>
+        private static string EmitEntryPointStub(PipelineSpec pipeline)
+        {
+            var writer = new SourceWriter();
+            WriteHeader(writer, pipeline);
+            writer.WriteLine($$"""
+                /// <summary>
+                /// The project's entry point (MSBuild property RftEmitEntryPoint). The pipeline <c>{{pipeline.Name}}</c>
+                /// has errors (the RFT diagnostics say what to fix): until they are fixed there is no trainer and this stub only fails.
+                /// </summary>
+                {{GeneratedCodeAttribute}}
+                internal static class {{pipeline.Name}}Program
+                {
+                    public static int Main(string[] args)
+                    {
+                        global::System.Console.Error.WriteLine("The pipeline {{pipeline.Name}} has build errors (RFT diagnostics); fix them and build again.");
+                        return 1;
+                    }
+                }
+                """);
+            return writer.ToString();
+        }
     }
 }

@@ -129,6 +129,7 @@ public sealed partial class RftGenerator
                 Int("MaxPromptTokens", rollout.MaxPromptTokens),
                 Double("Temperature", rollout.Temperature),
                 Double("TopP", rollout.TopP),
+                OverlongPromptsOption(rollout.OverlongPrompts), // RftGenerator.Emitter.Prompts.cs
             }));
 
             if (pipeline.Warmup is { } warmup)
@@ -171,7 +172,8 @@ public sealed partial class RftGenerator
             DataOptionSections(pipeline, sections);
 
             var rewardWeights = new List<OptionProperty>();
-            foreach (var reward in pipeline.Rewards) rewardWeights.Add(Weight(reward.Method + "Weight", reward.Weight));
+            foreach (var reward in pipeline.Rewards)
+                rewardWeights.Add(new OptionProperty(reward.Method + "Weight", "double", Literals.Double(reward.Weight), new[] { Validation(reward.Method + "Weight", OptionCatalog.RewardWeight) }));
             sections.Add(new("[Reward] weights", rewardWeights));
             if (LossTermWeights(pipeline) is { } termWeights) sections.Add(termWeights);
             return sections;
@@ -199,7 +201,7 @@ public sealed partial class RftGenerator
             string bounds = rule.Kind switch
             {
                 OptionRuleKind.AtLeast => ", " + Literals.Double(rule.Low),
-                OptionRuleKind.Positive => string.Empty,
+                OptionRuleKind.Positive or OptionRuleKind.NonNegative => string.Empty,
                 _ => ", " + Literals.Double(rule.Low) + ", " + Literals.Double(rule.High),
             };
             return $"{Checks}.{rule.CheckMethod}(errors, \"Rft:{name}\", {name}{bounds});";

@@ -53,7 +53,7 @@ public sealed partial class RftGenerator
         private static void WriteTrainerSummary(SourceWriter writer, TrainerModel t)
         {
             var p = t.Pipeline;
-            var rewardList = p.Rewards.Select(r => r.IsAccuracy ? r.Method + " (accuracy)" : r.Method).ToList();
+            var rewardList = p.Rewards.Select(RewardLabel).ToList();
             string rewards = (rewardList.Count == 1 ? "the reward " : "the rewards ") + Conjunction(rewardList);
             writer.WriteLine("/// <summary>");
             writer.WriteLine($"/// The training loop compiled from <see cref=\"{p.FullName}\"/>:");
@@ -92,6 +92,7 @@ public sealed partial class RftGenerator
             if (p.Policy.Lora is not null) writer.WriteLine("private int _loraSeed;");
             WriteCurriculumFields(writer, p);
             WriteDynamicSamplingFields(writer, p);
+            WritePromptFields(writer);
             writer.WriteLine("private readonly global::System.Collections.Generic.List<global::System.Collections.Generic.KeyValuePair<string, double>> _facts = new();");
             WriteLossFields(writer, t);
             writer.WriteLine($$"""
@@ -195,6 +196,7 @@ public sealed partial class RftGenerator
                 """);
             foreach (var reward in t.Rewards) writer.WriteLine($"{reward.Field} = new float[{(dynamic ? "2 * rows" : "rows")}];");
             WriteDynamicSamplingSetup(writer, p);
+            WritePromptSetup(writer);
             if (p.Warmup is not null)
                 writer.WriteLine("_sftReport = new global::Rft.Training.StepReport(global::Rft.Training.TrainingPhase.Sft, global::System.Array.Empty<string>());");
             WriteCurriculumSetup(writer, p);
@@ -474,8 +476,8 @@ public sealed partial class RftGenerator
                     """);
             }
 
-            string total = string.Join(" + ", t.Rewards.Select(r => $"_options.{r.Spec.Method}Weight * {r.Local}"));
-            writer.WriteLine($"_scores.Set(i, (float)({total}), {t.Accuracy.Local} >= 1f);");
+            writer.WriteLine("// A reward of weight 0 is tracked, not rewarded: it adds nothing to the total, not even a failure's NaN.");
+            writer.WriteLine($"_scores.Set(i, (float)({RewardTotal(t)}), {t.Accuracy.Local} >= 1f);");
             writer.CloseBlock();
             writer.CloseBlock();
         }
@@ -485,7 +487,7 @@ public sealed partial class RftGenerator
         private static void WriteEvaluation(SourceWriter writer, TrainerModel t)
         {
             var accuracy = t.Accuracy.Spec;
-            string call = t.Call(accuracy, "records[start + i]", "_completions[i]");
+            string call = t.Call(accuracy, "records[evaluated[i]]", "_completions[i]");
             writer.WriteLine($$"""
                 /// <inheritdoc />
                 public global::System.Threading.Tasks.ValueTask<global::Rft.Training.EvaluationResult> EvaluateAsync(string name, global::System.Threading.CancellationToken cancellationToken)
@@ -499,15 +501,16 @@ public sealed partial class RftGenerator
                 private int CountCorrect({{t.Pipeline.RecordType}}[] records)
                 {
                     var greedy = new global::Rft.Rollout.SamplingSettings(_options.MaxNewTokens, 0, 1);
+                    global::System.Span<int> evaluated = stackalloc int[EvaluationChunk]; // the record of each rolled-out row
                     int correct = 0;
                     for (int start = 0; start < records.Length; start += EvaluationChunk)
                     {
                         int count = global::System.Math.Min(EvaluationChunk, records.Length - start);
                         _prompts.Clear();
-                        for (int i = 0; i < count; i++) _prompts.Add({{RenderCall(t, "records[start + i]", evaluation: true)}}, _tokenizer);
+                        {{EvaluationPrompts(t, indent: "        ")}}
                         var rollout = _sampler.Generate(_prompts, 1, greedy, _sampling);
                         _completions.Decode(rollout);
-                        for (int i = 0; i < count; i++)
+                        for (int i = 0; i < rows; i++)
                         {
                             try
                             {
@@ -581,6 +584,7 @@ public sealed partial class RftGenerator
                 "_options", "_pipeline", "_tokenizer", "_policy", "_reference", "_sampler", "_prompts", "_completions", "_mixture",
                 "_optimizer", "_sampling", "_records", "_validation", "_heldOut", "_scores", "_sftReport", "_rlReport", "_sftSteps", "_rlSteps",
                 "_groups", "_valueHead", "_valueOptimizer", "_demonstrations", "_stepView", "_device", "_schedule", "_metrics", "_rowTokens",
+                "_promptGuard", "_evaluationPromptGuard",
             };
 
             private static readonly string[] ScoreLocals = { "rows", "i", "record", "completion", "exception" };

@@ -12,7 +12,9 @@ public sealed partial class RftGenerator
     /// <summary>
     /// Turns a <see cref="PipelineSpec"/> into source: <c>&lt;Name&gt;.Options.g.cs</c> always, and,
     /// when the pipeline has no errors, <c>&lt;Name&gt;.Trainer.g.cs</c> and <c>&lt;Name&gt;.Host.g.cs</c>
-    /// (a trainer built from an invalid pipeline would only add compile errors to the real ones).
+    /// (a trainer built from an invalid pipeline would only add compile errors to the real ones; when the
+    /// project asks for an entry point, an invalid pipeline gets a stub <c>Main</c> instead, so the only
+    /// errors are the pipeline's own).
     /// The three parts live in RftGenerator.Emitter.{Options,Trainer,Host}.cs.
     /// </summary>
     internal static partial class Emitter
@@ -28,7 +30,13 @@ public sealed partial class RftGenerator
             // Hint names carry the namespace so that two pipelines of the same name cannot collide.
             string prefix = pipeline.Namespace.Length == 0 ? pipeline.Name : pipeline.Namespace + "." + pipeline.Name;
             context.AddSource(prefix + ".Options.g.cs", SourceText.From(EmitOptions(pipeline), Encoding.UTF8));
-            if (!pipeline.IsValid) return;
+            if (!pipeline.IsValid)
+            {
+                // The project still asks for an entry point: a stub that fails keeps CS5001 out of the user's errors.
+                if (build.EmitEntryPoint) context.AddSource(prefix + ".Host.g.cs", SourceText.From(EmitEntryPointStub(pipeline), Encoding.UTF8));
+                return;
+            }
+
             context.AddSource(prefix + ".Trainer.g.cs", SourceText.From(EmitTrainer(pipeline), Encoding.UTF8));
             context.AddSource(prefix + ".Host.g.cs", SourceText.From(EmitHost(pipeline, build), Encoding.UTF8));
         }

@@ -78,8 +78,7 @@ public sealed partial class RftGenerator
             if (TryGetNamed(attribute, "Weight", out double declared))
             {
                 weight = declared;
-                if (!Options.OptionCatalog.Weight.Accepts(weight))
-                    Report(DiagnosticDescriptors.NonPositiveWeight, NamedArgumentLocation(attribute, "Weight"), "JsonlSource", name, Format(weight));
+                CheckWeight("JsonlSource", name, weight, attribute);
             }
 
             if (!Identifiers.IsValid(name))
@@ -251,18 +250,18 @@ public sealed partial class RftGenerator
             {
                 const string Name = "Curriculum";
                 string kind = kindValue switch { 0 => "Uniform", 1 => "Staged", 2 => "SelfEvolving", _ => "Uniform" };
-                string key = string.Empty, keyExpression = string.Empty;
+                string key = string.Empty, keyExpression = string.Empty, keyEnum = string.Empty;
                 if (kind != "Uniform")
                 {
                     string purpose = kind == "Staged" ? "stages, in ascending order" : "categories (the bandit's arms)";
                     if (!TryGetNamed(c, "Key", out string? declared) || string.IsNullOrEmpty(declared))
                         Report(DiagnosticDescriptors.KeyRequired, AttributeLocation(c), "Curriculum(CurriculumKind." + kind + ")", purpose);
-                    else if (recordType is not null && IntegerKey("Curriculum", c, declared!, recordType) is { } bound)
-                        (key, keyExpression) = bound;
+                    else if (recordType is not null && ReadCurriculumKey(kind, c, declared!, recordType) is { } bound)
+                        (key, keyExpression, keyEnum) = bound;
                 }
 
                 curriculum = new CurriculumSpec(
-                    kind, key, keyExpression,
+                    kind, key, keyExpression, keyEnum,
                     Threshold: ReadDouble(c, Name, "Threshold", 0.8),
                     Window: ReadInt(c, Name, "Window", 64),
                     Alpha: ReadDouble(c, Name, "Alpha", 0.5),
@@ -315,13 +314,16 @@ public sealed partial class RftGenerator
             return new DataSpec(curriculum, filter, dynamicRounds, prior);
         }
 
-        /// <summary>An int, enum or bool member of the record, and C# turning a record <c>r</c> into its int value.</summary>
-        private (string Member, string Expression)? IntegerKey(string role, AttributeData attribute, string key, ITypeSymbol recordType)
+        /// <summary>
+        /// An int, enum or bool member of the record (any curriculum) or a string member (SelfEvolving only), C# turning
+        /// a record <c>r</c> into its CurriculumKey, and the enum type whose member names name the metrics.
+        /// </summary>
+        private (string Member, string Expression, string Enum)? ReadCurriculumKey(string kind, AttributeData attribute, string key, ITypeSymbol recordType)
         {
             var member = FindMember(RecordMembers(recordType), key);
             if (member is null)
             {
-                ReportMissingKey(role, attribute, key, recordType);
+                ReportMissingKey("Curriculum", attribute, key, recordType);
                 return null;
             }
 
@@ -330,16 +332,22 @@ public sealed partial class RftGenerator
             switch (type.SpecialType)
             {
                 case SpecialType.System_Int32:
-                    return (member.Name, access);
+                    return (member.Name, access, string.Empty);
                 case SpecialType.System_Byte or SpecialType.System_SByte or SpecialType.System_Int16 or SpecialType.System_UInt16:
-                    return (member.Name, "(int)" + access);
+                    return (member.Name, "(int)" + access, string.Empty);
                 case SpecialType.System_Boolean:
-                    return (member.Name, "(" + access + " ? 1 : 0)");
+                    return (member.Name, "(" + access + " ? 1 : 0)", string.Empty);
+                case SpecialType.System_String when kind == "SelfEvolving":
+                    return (member.Name, access, string.Empty); // a record whose key is null fails at its draw, saying so
             }
 
-            if (type.TypeKind == TypeKind.Enum) return (member.Name, "(int)" + access);
-            Report(DiagnosticDescriptors.KeyTypeUnsupported, NamedArgumentLocation(attribute, "Key"), role, member.Name, Display(type),
-                "a curriculum key must be an int (or smaller integer), an enum or a bool, whose values name the stages or categories");
+            if (type.TypeKind == TypeKind.Enum) return (member.Name, "(int)" + access, type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat));
+            Report(DiagnosticDescriptors.KeyTypeUnsupported, NamedArgumentLocation(attribute, "Key"), "Curriculum", member.Name, Display(type),
+                type.SpecialType == SpecialType.System_String
+                    ? "a Staged curriculum orders its stages, and text would order alphabetically (\"level10\" before \"level2\"): key it on an int or an enum; string keys name the categories of a SelfEvolving curriculum"
+                    : kind == "Staged"
+                        ? "a Staged curriculum's key must be an int (or smaller integer), an enum or a bool, whose values order the stages"
+                        : "a curriculum key must be an int (or smaller integer), an enum, a bool or a string, whose values name the categories");
             return null;
         }
 

@@ -252,7 +252,10 @@ public sealed partial class RftGenerator
                 MaxNewTokens: ReadInt(attribute, Name, "MaxNewTokens", d.MaxNewTokens),
                 MaxPromptTokens: ReadInt(attribute, Name, "MaxPromptTokens", d.MaxPromptTokens),
                 Temperature: ReadDouble(attribute, Name, "Temperature", d.Temperature),
-                TopP: ReadDouble(attribute, Name, "TopP", d.TopP));
+                TopP: ReadDouble(attribute, Name, "TopP", d.TopP),
+                OverlongPrompts: TryGetNamed(attribute, "OverlongPrompts", out int overlong)
+                    ? overlong switch { 0 => "Error", 1 => "Skip", 2 => "TruncateLeft", _ => overlong.ToString(CultureInfo.InvariantCulture) }
+                    : d.OverlongPrompts);
         }
 
         private WarmupSpec ReadWarmup(AttributeData attribute, string demonstration)
@@ -465,9 +468,21 @@ public sealed partial class RftGenerator
         private double ReadWeight(string role, IMethodSymbol method, AttributeData attribute)
         {
             if (!TryGetNamed(attribute, "Weight", out double weight)) return 1.0;
-            if (!OptionCatalog.Weight.Accepts(weight))
-                Report(DiagnosticDescriptors.NonPositiveWeight, NamedArgumentLocation(attribute, "Weight"), role, method.Name, Format(weight));
+            CheckWeight(role, method.Name, weight, attribute);
             return weight;
+        }
+
+        /// <summary>
+        /// A reward's weight may be 0 (tracked, not rewarded); a source's must be positive, since the mixture
+        /// draws by weight and a source of weight 0 would never be drawn.
+        /// </summary>
+        private void CheckWeight(string role, string name, double weight, AttributeData attribute)
+        {
+            bool reward = role == "Reward";
+            if ((reward ? OptionCatalog.RewardWeight : OptionCatalog.Weight).Accepts(weight)) return;
+            Report(DiagnosticDescriptors.InvalidWeight, NamedArgumentLocation(attribute, "Weight"), role, name, Format(weight), reward
+                ? "a reward's weight must be a finite number of at least 0 (Weight = 0 tracks the reward without rewarding it)"
+                : "a source's weight must be a positive finite number (a source of weight 0 would never be drawn: remove it instead)");
         }
 
         private void CheckDistinctName(string role, IMethodSymbol method)

@@ -43,12 +43,48 @@ public partial class DiagnosticTests
     }
 
     [Fact]
-    public void RFT0052_curriculum_keyed_on_a_string_member_at_the_key()
+    public void RFT0052_staged_curriculum_keyed_on_a_string_member_at_the_key()
     {
         AssertSingle("RFT0052", Pipeline(new[] { Source, Eval, Prompt, Reward }, """
             [Curriculum(CurriculumKind.Staged, [|Key = "Question"|])]
             """),
-            "[Curriculum] Key 'Question' is string: a curriculum key must be an int");
+            "[Curriculum] Key 'Question' is string: a Staged curriculum orders its stages, and text would order alphabetically");
+    }
+
+    [Fact]
+    public void RFT0052_curriculum_keyed_on_a_double_member_at_the_key()
+    {
+        AssertSingle("RFT0052", Pipeline(new[] { Source, Eval, Prompt, Reward }, """
+            [Curriculum(CurriculumKind.SelfEvolving, [|Key = "Score"|])]
+            """).Replace("public sealed record Problem(string Question, int Answer);", "public sealed record Problem(string Question, int Answer, double Score = 0);"),
+            "[Curriculum] Key 'Score' is double: a curriculum key must be an int (or smaller integer), an enum, a bool or a string");
+    }
+
+    [Fact]
+    public void A_self_evolving_curriculum_keyed_on_a_string_member_is_valid()
+    {
+        var run = Rft.Generators.Tests.Infrastructure.GeneratorRun.Of(Pipeline(new[] { Source, Eval, Prompt, Reward }, """
+            [Curriculum(CurriculumKind.SelfEvolving, Key = "question")]
+            """));
+
+        Assert.Empty(run.Diagnostics);
+        run.AssertCompiles();
+        Assert.Contains("new global::Rft.Data.Curricula.SelfEvolvingCurriculum<global::Samples.Problem>(_mixture, static r => r.Question, ", run.File(".Trainer.g.cs"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_curriculum_keyed_on_an_enum_names_its_metrics_after_the_enum_members()
+    {
+        var source = Pipeline(new[] { Source, Eval, Prompt, Reward }, """
+            [Curriculum(CurriculumKind.Staged, Key = "Level")]
+            """).Replace("public sealed record Problem(string Question, int Answer);", "public enum Level { Easy, Hard }\npublic sealed record Problem(string Question, int Answer, Level Level = Level.Easy);");
+        var run = Rft.Generators.Tests.Infrastructure.GeneratorRun.Of(source);
+
+        Assert.Empty(run.Diagnostics);
+        run.AssertCompiles();
+        Assert.Contains(
+            "static r => (int)r.Level, _options.CurriculumThreshold, _options.CurriculumWindow, keyNames: global::Rft.Data.Curricula.CurriculumKey.NamesOf<global::Samples.Level>());",
+            run.File(".Trainer.g.cs"), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -80,12 +80,21 @@ public partial class DiagnosticTests
     }
 
     [Fact]
-    public void RFT0006_non_positive_weight_at_the_weight_argument()
+    public void RFT0006_negative_reward_weight_at_the_weight_argument()
     {
         AssertSingle("RFT0006", Pipeline(Source, Eval, Prompt, """
                 [Reward([|Weight = -0.5|])] public static float Correct(int answer, Completion c) => 0f;
             """),
-            "[Reward] 'Correct' has Weight = -0.5");
+            "[Reward] 'Correct' has Weight = -0.5: a reward's weight must be a finite number of at least 0 (Weight = 0 tracks the reward without rewarding it)");
+    }
+
+    [Fact]
+    public void RFT0006_source_of_weight_zero_at_the_weight_argument()
+    {
+        AssertSingle("RFT0006", Pipeline(Eval, Prompt, Reward, """
+                [Source([|Weight = 0|])] public static IEnumerable<Problem> Problems(Random rng) { while (true) yield return new Problem("1+1", 2); }
+            """),
+            "[Source] 'Problems' has Weight = 0: a source's weight must be a positive finite number (a source of weight 0 would never be drawn: remove it instead)");
     }
 
     [Fact]
@@ -242,7 +251,7 @@ public partial class DiagnosticTests
             {
                 Source, Eval, Prompt,
                 """
-                    [Reward(Weight = 0)] public static float Correct(int answers, Completion c) => 0f;
+                    [Reward(Weight = -1)] public static float Correct(int answers, Completion c) => 0f;
                 """,
             }));
 

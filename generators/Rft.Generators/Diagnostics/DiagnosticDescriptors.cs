@@ -34,10 +34,10 @@ internal static partial class DiagnosticDescriptors
         "Sources yield different record types",
         "[{0}] '{1}' yields {2}, but [Source] '{3}' yields {4}: all sources of a pipeline yield the same record type");
 
-    public static readonly DiagnosticDescriptor NonPositiveWeight = Error(
+    public static readonly DiagnosticDescriptor InvalidWeight = Error(
         "RFT0006",
-        "Weight must be positive",
-        "[{0}] '{1}' has Weight = {2}: a weight must be a positive finite number");
+        "Weight out of range",
+        "[{0}] '{1}' has Weight = {2}: {3}");
 
     public static readonly DiagnosticDescriptor NoReward = Error(
         "RFT0007",
@@ -167,7 +167,7 @@ internal static partial class DiagnosticDescriptors
     public static DiagnosticDescriptor ById(string id) => (_all ??= new[]
     {
         PipelineNotPartial, RewardParameterUnbound, RewardParameterTypeMismatch, RewardReturnType, RecordTypeMismatch,
-        NonPositiveWeight, NoReward, GroupSizeTooSmall, NoSource, NoPrompt, DuplicateRole, InvalidSignature,
+        InvalidWeight, NoReward, GroupSizeTooSmall, NoSource, NoPrompt, DuplicateRole, InvalidSignature,
         NoEvalSource, DuplicateAccuracyReward, DuplicateName, WarmupWithoutDemonstration, UnsupportedPipelineShape,
         SettingOutOfRange,
         DuplicateAdvantageEstimator, GaeWithoutValueHead, ValueHeadWithoutGae, DuplicatePolicyLoss, ConflictingClipRange,

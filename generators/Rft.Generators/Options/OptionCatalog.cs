@@ -9,8 +9,14 @@ namespace Rft.Generators.Options;
 /// </summary>
 internal static class OptionCatalog
 {
-    /// <summary>The rule of every <c>&lt;Source&gt;Weight</c> and <c>&lt;Reward&gt;Weight</c> option.</summary>
+    /// <summary>
+    /// The rule of every <c>&lt;Source&gt;Weight</c> and <c>&lt;LossTerm&gt;Weight</c> option. A source of weight 0
+    /// would never be drawn (the mixture picks by weight), so it is an error rather than a way to switch a source off.
+    /// </summary>
     public static OptionRule Weight => OptionRule.Positive;
+
+    /// <summary>The rule of every <c>&lt;Reward&gt;Weight</c> option: 0 is valid, a reward tracked in the metrics but not rewarded.</summary>
+    public static OptionRule RewardWeight => OptionRule.NonNegative;
 
     public static IReadOnlyList<OptionEntry> Entries { get; } = new[]
     {
@@ -18,7 +24,7 @@ internal static class OptionCatalog
         new OptionEntry("Training", "Steps", "Steps", OptionRule.AtLeast(0)),
         new OptionEntry("Training", "LearningRate", "LearningRate", OptionRule.Positive),
         new OptionEntry("Training", "WarmupSteps", "WarmupSteps", OptionRule.AtLeast(0)),
-        new OptionEntry("Training", "MinLearningRateRatio", "MinLearningRateRatio", OptionRule.InRange(0, 1)),
+        new OptionEntry("Training", "MinLearningRateRatio", "MinLearningRateRatio", OptionRule.InClosedRange(0, 1)),
         new OptionEntry("Training", "WeightDecay", "WeightDecay", OptionRule.AtLeast(0)),
         new OptionEntry("Training", "MaxGradNorm", "MaxGradNorm", OptionRule.AtLeast(0)),
         new OptionEntry("Training", "LogEvery", "LogEvery", OptionRule.AtLeast(1)),
@@ -44,7 +50,7 @@ internal static class OptionCatalog
         new OptionEntry("SftWarmup", "EvalEvery", "SftEvalEvery", OptionRule.AtLeast(1)),
         new OptionEntry("SftWarmup", "ValidationSize", "SftValidationSize", OptionRule.AtLeast(1)),
         new OptionEntry("SftWarmup", "WarmupSteps", "SftWarmupSteps", OptionRule.AtLeast(0)),
-        new OptionEntry("SftWarmup", "MinLearningRateRatio", "SftMinLearningRateRatio", OptionRule.InRange(0, 1)),
+        new OptionEntry("SftWarmup", "MinLearningRateRatio", "SftMinLearningRateRatio", OptionRule.InClosedRange(0, 1)),
         new OptionEntry("EvalSource", "Count", "EvalCount", OptionRule.AtLeast(1)),
         new OptionEntry("JsonlEvalSource", "Count", "EvalCount", OptionRule.AtLeast(1)),
         new OptionEntry("Lora", "Rank", "LoraRank", OptionRule.AtLeast(1)),

@@ -17,6 +17,10 @@ internal sealed record OptionRule(OptionRuleKind Kind, double Low, double High)
 
     public static OptionRule InRangeExclusiveLow(double low, double high) => new(OptionRuleKind.InRangeExclusiveLow, low, high);
 
+    public static OptionRule InClosedRange(double low, double high) => new(OptionRuleKind.InClosedRange, low, high);
+
+    public static OptionRule NonNegative { get; } = new(OptionRuleKind.NonNegative, 0, double.PositiveInfinity);
+
     /// <summary>The <c>Rft.Training.OptionChecks</c> method that applies this rule.</summary>
     public string CheckMethod => Kind.ToString();
 
@@ -27,6 +31,8 @@ internal sealed record OptionRule(OptionRuleKind Kind, double Low, double High)
         OptionRuleKind.Positive => value > 0 && !double.IsInfinity(value),
         OptionRuleKind.InRange => value >= Low && value < High,
         OptionRuleKind.InRangeExclusiveLow => value > Low && value <= High,
+        OptionRuleKind.InClosedRange => value >= Low && value <= High,
+        OptionRuleKind.NonNegative => value >= 0 && !double.IsInfinity(value),
         _ => true,
     };
 
@@ -37,6 +43,8 @@ internal sealed record OptionRule(OptionRuleKind Kind, double Low, double High)
         OptionRuleKind.Positive => "a positive finite number",
         OptionRuleKind.InRange => "in [" + Format(Low) + ", " + Format(High) + ")",
         OptionRuleKind.InRangeExclusiveLow => "in (" + Format(Low) + ", " + Format(High) + "]",
+        OptionRuleKind.InClosedRange => "in [" + Format(Low) + ", " + Format(High) + "]",
+        OptionRuleKind.NonNegative => "a finite number of at least 0",
         _ => string.Empty,
     };
 

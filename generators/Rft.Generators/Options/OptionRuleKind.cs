@@ -14,4 +14,10 @@ internal enum OptionRuleKind
 
     /// <summary><c>Low &lt; value &lt;= High</c>.</summary>
     InRangeExclusiveLow,
+
+    /// <summary><c>Low &lt;= value &lt;= High</c>.</summary>
+    InClosedRange,
+
+    /// <summary><c>value &gt;= 0</c> and finite.</summary>
+    NonNegative,
 }

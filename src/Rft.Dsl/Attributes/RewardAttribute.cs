@@ -9,7 +9,11 @@ namespace Rft;
 [AttributeUsage(AttributeTargets.Method, Inherited = false)]
 public sealed class RewardAttribute : Attribute
 {
-    /// <summary>Weight of this reward in the total; must be positive.</summary>
+    /// <summary>
+    /// Weight of this reward in the total, a finite number of at least 0. At 0 the reward is tracked, not
+    /// rewarded: it is still computed and its mean reported, but it adds nothing to the total (even when it
+    /// fails), and an accuracy reward of weight 0 still decides correctness.
+    /// </summary>
     public double Weight { get; set; } = 1.0;
 
     /// <summary>

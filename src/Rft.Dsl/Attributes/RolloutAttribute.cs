@@ -7,8 +7,11 @@ public sealed class RolloutAttribute : Attribute
     /// <summary>Most tokens generated per completion (the end-of-sequence token included).</summary>
     public int MaxNewTokens { get; set; } = 16;
 
-    /// <summary>Longest prompt in tokens; longer prompts are rejected with an error.</summary>
+    /// <summary>Longest prompt in tokens, BOS included; a longer prompt does what <see cref="OverlongPrompts"/> says.</summary>
     public int MaxPromptTokens { get; set; } = 32;
+
+    /// <summary>What a prompt longer than <see cref="MaxPromptTokens"/> does: an error (the default), skipped, or truncated on the left.</summary>
+    public OverlongPrompts OverlongPrompts { get; set; } = OverlongPrompts.Error;
 
     /// <summary>Sampling temperature; 0 means greedy.</summary>
     public double Temperature { get; set; } = 1.0;

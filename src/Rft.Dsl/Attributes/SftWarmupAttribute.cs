@@ -29,6 +29,6 @@ public sealed class SftWarmupAttribute : Attribute
     /// <summary>Linear learning-rate warm-up steps of the warm-up phase (its own schedule, not RL's).</summary>
     public int WarmupSteps { get; set; } = 20;
 
-    /// <summary>Cosine decay floor of the warm-up phase, as a fraction of its peak learning rate.</summary>
+    /// <summary>Cosine decay floor of the warm-up phase, as a fraction of its peak learning rate, in [0, 1]; 1 keeps it constant.</summary>
     public double MinLearningRateRatio { get; set; } = 0.1;
 }

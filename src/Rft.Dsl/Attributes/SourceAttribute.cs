@@ -7,6 +7,6 @@ namespace Rft;
 [AttributeUsage(AttributeTargets.Method, Inherited = false)]
 public sealed class SourceAttribute : Attribute
 {
-    /// <summary>Relative weight of this source in the mixture; must be positive.</summary>
+    /// <summary>Relative weight of this source in the mixture; must be positive (a source of weight 0 would never be drawn: remove it).</summary>
     public double Weight { get; set; } = 1.0;
 }

@@ -18,7 +18,7 @@ public sealed class TrainingAttribute : Attribute
     /// <summary>Linear warm-up steps before cosine decay.</summary>
     public int WarmupSteps { get; set; } = 5;
 
-    /// <summary>Cosine decay floor as a fraction of the peak learning rate.</summary>
+    /// <summary>Cosine decay floor as a fraction of the peak learning rate, in [0, 1]; 1 keeps the rate constant after the warm-up.</summary>
     public double MinLearningRateRatio { get; set; } = 0.1;
 
     /// <summary>AdamW decoupled weight decay.</summary>

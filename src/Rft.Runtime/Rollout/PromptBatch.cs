@@ -10,6 +10,7 @@ public sealed class PromptBatch
 {
     private readonly int[] _tokens;     // prompt i at [i * MaxPromptTokens, i * MaxPromptTokens + _lengths[i])
     private readonly int[] _lengths;
+    private int[] _overlong = [];       // a prompt too long for its slot, encoded whole before truncation (grown on demand)
 
     public PromptBatch(int maxPrompts, int maxPromptTokens)
     {
@@ -40,7 +41,16 @@ public sealed class PromptBatch
     /// <summary>Appends BOS (when the tokenizer has one) and the tokens of <paramref name="prompt"/>.</summary>
     /// <exception cref="ArgumentException">The prompt is longer than <see cref="MaxPromptTokens"/> or holds a character the tokenizer cannot represent.</exception>
     /// <exception cref="InvalidOperationException">The batch already holds <see cref="MaxPrompts"/> prompts.</exception>
-    public void Add(ReadOnlySpan<char> prompt, ITokenizer tokenizer)
+    public void Add(ReadOnlySpan<char> prompt, ITokenizer tokenizer) => Add(prompt, tokenizer, OverlongPrompts.Error);
+
+    /// <summary>
+    /// Appends BOS (when the tokenizer has one) and the tokens of <paramref name="prompt"/>; a prompt longer than
+    /// <see cref="MaxPromptTokens"/> does what <paramref name="overlong"/> says: throw, leave the batch as it is
+    /// (<see cref="PromptFit.Skipped"/>), or keep BOS and the prompt's last tokens (<see cref="PromptFit.Truncated"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The prompt is too long under <see cref="OverlongPrompts.Error"/>, or holds a character the tokenizer cannot represent.</exception>
+    /// <exception cref="InvalidOperationException">The batch already holds <see cref="MaxPrompts"/> prompts.</exception>
+    public PromptFit Add(ReadOnlySpan<char> prompt, ITokenizer tokenizer, OverlongPrompts overlong)
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
         if (Count == MaxPrompts) throw new InvalidOperationException($"The prompt batch already holds its maximum of {MaxPrompts} prompts.");
@@ -51,14 +61,33 @@ public sealed class PromptBatch
         int length = bos + tokenizer.Encode(prompt, slot[bos..]);
         if (length == 0)
             throw new ArgumentException("The prompt is empty and the tokenizer has no BOS token: the policy needs at least one prompt token.", nameof(prompt));
+        var fit = PromptFit.Whole;
         if (length > MaxPromptTokens)
         {
-            throw new ArgumentException(
-                $"prompt of {length} tokens exceeds MaxPromptTokens = {MaxPromptTokens} (set Rft:MaxPromptTokens)", nameof(prompt));
+            switch (overlong)
+            {
+                case OverlongPrompts.Skip:
+                    return PromptFit.Skipped;
+                case OverlongPrompts.TruncateLeft:
+                    // The whole prompt, then its last tokens after BOS: what the policy sees last is what it continues.
+                    int tokens = length - bos, keep = MaxPromptTokens - bos;
+                    if (_overlong.Length < tokens) _overlong = new int[Math.Max(tokens, 2 * _overlong.Length)];
+                    tokenizer.Encode(prompt, _overlong.AsSpan(0, tokens));
+                    _overlong.AsSpan(tokens - keep, keep).CopyTo(slot[bos..]);
+                    length = MaxPromptTokens;
+                    fit = PromptFit.Truncated;
+                    break;
+                case OverlongPrompts.Error:
+                    throw new ArgumentException(
+                        $"prompt of {length} tokens exceeds MaxPromptTokens = {MaxPromptTokens} (set Rft:MaxPromptTokens, or Rft:OverlongPrompts = Skip or TruncateLeft)", nameof(prompt));
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(overlong), overlong, "OverlongPrompts must be Error, Skip or TruncateLeft.");
+            }
         }
 
         _lengths[Count++] = length;
         LongestLength = Math.Max(LongestLength, length);
+        return fit;
     }
 
     /// <summary>The tokens of prompt <paramref name="index"/>, BOS first when the tokenizer has one.</summary>

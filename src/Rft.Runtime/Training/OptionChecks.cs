@@ -23,6 +23,18 @@ public static class OptionChecks
         if (!(value > 0) || double.IsInfinity(value)) errors.Add($"{name} = {Format(value)} is invalid: it must be a positive finite number.");
     }
 
+    /// <summary>A finite number of at least 0 (a reward's weight: 0 tracks the reward without rewarding it).</summary>
+    public static void NonNegative(List<string> errors, string name, double value)
+    {
+        if (!(value >= 0) || double.IsInfinity(value)) errors.Add($"{name} = {Format(value)} is invalid: it must be a finite number of at least 0.");
+    }
+
+    /// <summary>Requires <paramref name="low"/> &lt;= value &lt;= <paramref name="high"/>.</summary>
+    public static void InClosedRange(List<string> errors, string name, double value, double low, double high)
+    {
+        if (!(value >= low && value <= high)) errors.Add($"{name} = {Format(value)} is invalid: it must be in [{Format(low)}, {Format(high)}].");
+    }
+
     /// <summary>Requires <paramref name="low"/> &lt;= value &lt; <paramref name="high"/>.</summary>
     public static void InRange(List<string> errors, string name, double value, double low, double high)
     {

@@ -146,6 +146,54 @@ public sealed class JsonlSourceTests : IDisposable
     }
 
     [Fact]
+    public void A_field_differing_only_in_case_from_a_case_sensitive_binding_says_so_and_how_to_fix_it()
+    {
+        string path = Write("""{"Question": "a", "Answer": 1}""", """{"question": "b", "answer": 2}""");
+        var source = new JsonlSource<Problem>(path, CaseSensitiveJsonContext.Default.Problem);
+
+        var error = StopAt(source);
+        Assert.Equal((2, JsonlErrorKind.MissingField, "Question"), (error.Line, error.Kind, error.Field));
+        Assert.Equal(
+            $"{path}:2: field 'Question' is missing (the line has 'question', which differs only in case: this binding matches names case-sensitively); " +
+            "expected a JSON string for Problem.Question. Fix: match names case-insensitively (System.Text.Json's PropertyNameCaseInsensitive = true: " +
+            "on a JsonContext, [JsonSourceGenerationOptions(PropertyNameCaseInsensitive = true)]; or on the JsonSerializerOptions given), or write the field as 'Question'.",
+            error.ToString());
+    }
+
+    [Fact]
+    public void A_file_whose_every_line_was_skipped_says_how_many_the_first_reason_and_the_fix_when_drawn()
+    {
+        string path = Write("""{"question": "a", "answer": 1}""", "", """{"question": "b", "answer": 2}""", """{"question": "c"}""");
+        var file = new JsonlSource<Problem>(path, CaseSensitiveJsonContext.Default.Problem, JsonlErrorPolicy.SkipAndCount);
+        var mixture = new Mixture<Problem>(1, new[] { file.ToMixtureSource("Train", 1) });
+
+        var exception = Assert.Throws<InvalidDataException>(() => mixture.Next());
+        Assert.Equal(
+            $"JSON Lines source 'Train' ({path}) has no records: all 3 of its non-blank lines were skipped as malformed (OnError = Skip; 3 missing a field). " +
+            $"The first: {path}:1: field 'Question' is missing (the line has 'question', which differs only in case: this binding matches names case-sensitively); " +
+            "expected a JSON string for Problem.Question. Fix: match names case-insensitively (System.Text.Json's PropertyNameCaseInsensitive = true: " +
+            "on a JsonContext, [JsonSourceGenerationOptions(PropertyNameCaseInsensitive = true)]; or on the JsonSerializerOptions given), or write the field as 'Question'.",
+            exception.Message);
+
+        // The default binding (no options, no context) matches names case-insensitively: the same file binds.
+        Assert.Equal(2, new JsonlSource<Problem>(path, policy: JsonlErrorPolicy.SkipAndCount).Rows.Count);
+    }
+
+    [Fact]
+    public void A_file_without_rows_for_another_reason_names_it_and_the_general_fix()
+    {
+        string broken = Write("{oops", """{"question": "a", "answer": "x"}""");
+        var exception = Assert.Throws<InvalidDataException>(() =>
+            new JsonlSource<Problem>(broken, policy: JsonlErrorPolicy.SkipAndCount).RequireRows("Train"));
+        Assert.StartsWith($"JSON Lines source 'Train' ({broken}) has no records: all 2 of its non-blank lines were skipped as malformed (OnError = Skip; 1 not valid JSON, 1 with a wrong type). The first: {broken}:1: not valid JSON", exception.Message);
+        Assert.EndsWith("Fix: correct the lines, or the record type's members (names, types, optional parameters) to match them.", exception.Message);
+
+        string blank = Write("", " ");
+        exception = Assert.Throws<InvalidDataException>(() => new JsonlSource<Problem>(blank).RequireRows("Eval"));
+        Assert.Equal($"JSON Lines source 'Eval' ({blank}) has no records: its 2 lines are blank. Give it one JSON object per line for Problem.", exception.Message);
+    }
+
+    [Fact]
     public void A_missing_file_names_the_path()
     {
         string path = Path.Combine(_folder, "absent.jsonl");

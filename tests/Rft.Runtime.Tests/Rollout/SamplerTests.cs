@@ -222,7 +222,7 @@ public class SamplerTests
 
         var error = Assert.Throws<ArgumentException>(() => prompts.Add("abcdef", Tokenizer));
 
-        Assert.StartsWith("prompt of 7 tokens exceeds MaxPromptTokens = 5 (set Rft:MaxPromptTokens)", error.Message);
+        Assert.StartsWith("prompt of 7 tokens exceeds MaxPromptTokens = 5 (set Rft:MaxPromptTokens, or Rft:OverlongPrompts = Skip or TruncateLeft)", error.Message);
         Assert.Equal(0, prompts.Count);
     }
 

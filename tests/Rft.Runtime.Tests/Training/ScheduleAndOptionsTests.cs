@@ -14,6 +14,37 @@ public class ScheduleAndOptionsTests
     }
 
     [Fact]
+    public void A_min_learning_rate_ratio_of_one_keeps_the_rate_constant_after_the_warmup()
+    {
+        var rates = Enumerable.Range(1, 104).Select(step => LearningRateSchedule.WarmupCosine(step, 3e-4, 4, 104, 1.0)).ToArray();
+        Assert.Equal(0.75e-4, rates[0], 15);
+        Assert.All(rates.Skip(3), rate => Assert.Equal(3e-4, rate));
+
+        var errors = new List<string>();
+        OptionChecks.InClosedRange(errors, "Rft:MinLearningRateRatio", 1.0, 0, 1);
+        Assert.Empty(errors);
+        OptionChecks.InClosedRange(errors, "Rft:MinLearningRateRatio", 1.01, 0, 1);
+        Assert.Equal("Rft:MinLearningRateRatio = 1.01 is invalid: it must be in [0, 1].", Assert.Single(errors));
+    }
+
+    [Fact]
+    public void A_reward_of_weight_zero_adds_nothing_to_the_total_not_even_a_failure()
+    {
+        Assert.Equal(0.0, RewardWeight.Apply(0, float.NaN));
+        Assert.Equal(0.0, RewardWeight.Apply(0, 5f));
+        Assert.Equal(1.5, RewardWeight.Apply(0.5, 3f));
+        Assert.True(double.IsNaN(RewardWeight.Apply(0.5, float.NaN)), "a failing reward of positive weight still masks its sample");
+
+        var errors = new List<string>();
+        OptionChecks.NonNegative(errors, "Rft:LengthWeight", 0);
+        Assert.Empty(errors);
+        OptionChecks.NonNegative(errors, "Rft:LengthWeight", double.PositiveInfinity);
+        OptionChecks.NonNegative(errors, "Rft:LengthWeight", -0.1);
+        Assert.Equal(2, errors.Count);
+        Assert.Equal("Rft:LengthWeight = -0.1 is invalid: it must be a finite number of at least 0.", errors[1]);
+    }
+
+    [Fact]
     public void Option_checks_name_the_option_its_value_and_what_is_valid()
     {
         var errors = new List<string>();

@@ -1,4 +1,5 @@
 using Rft.Rollout;
+using Rft.Runtime.Tests.Text;
 using Rft.Text;
 using Rft.Training;
 using static TorchSharp.torch;
@@ -7,19 +8,6 @@ namespace Rft.Runtime.Tests.Training;
 
 public class SupervisedBatchTests
 {
-    /// <summary>The character tokenizer of a model family without a BOS token (as Qwen's).</summary>
-    private sealed class NoBos(CharTokenizer inner) : ITokenizer
-    {
-        public int VocabSize => inner.VocabSize;
-        public int PadId => inner.PadId;
-        public int BosId => inner.PadId;
-        public int EosId => inner.EosId;
-        public int MaxCharsPerToken => inner.MaxCharsPerToken;
-        public bool HasBosToken => false;
-        public int Encode(ReadOnlySpan<char> text, Span<int> ids) => inner.Encode(text, ids);
-        public int Decode(ReadOnlySpan<int> ids, Span<char> text) => inner.Decode(ids, text);
-    }
-
     private static readonly CharTokenizer Chars = new("0123456789+=");
 
     private static long[] Row(Tensor t) => t[0].to_type(ScalarType.Int64).data<long>().ToArray();
@@ -50,7 +38,7 @@ public class SupervisedBatchTests
     {
         using var scope = NewDisposeScope();
         using var batch = new SupervisedBatch(2, 8);
-        var tokenizer = new NoBos(Chars);
+        var tokenizer = new NoBosTokenizer(Chars);
         batch.Add("1+2=", "3", tokenizer);
         long eos = Chars.EosId;
         var p = Ids("1+2=");
@@ -74,11 +62,11 @@ public class SupervisedBatchTests
     {
         var prompts = new PromptBatch(2, 8);
         prompts.Add("1+2=", Chars);
-        prompts.Add("1+2=", new NoBos(Chars));
+        prompts.Add("1+2=", new NoBosTokenizer(Chars));
         Assert.Equal(Chars.BosId, prompts.Tokens(0)[0]);
         Assert.Equal(5, prompts.Tokens(0).Length);
         Assert.Equal(4, prompts.Tokens(1).Length);
         Assert.Equal(Ids("1+2=").Select(i => (int)i).ToArray(), prompts.Tokens(1).ToArray());
-        Assert.Throws<ArgumentException>(() => new PromptBatch(1, 8).Add("", new NoBos(Chars)));
+        Assert.Throws<ArgumentException>(() => new PromptBatch(1, 8).Add("", new NoBosTokenizer(Chars)));
     }
 }

@@ -27,6 +27,15 @@ public interface ICurriculum<T>
     void Draw(Span<T> records, Span<int> sources);
 
     /// <summary>
+    /// A record drawn since the previous feedback will not be used (its prompt did not fit, see
+    /// <c>Rft.OverlongPrompts.Skip</c>): it gets no feedback, so the next <see cref="Feedback"/> expects one value
+    /// fewer, and the records drawn after it move up one place in the feedback's order. Its mixture position stays spent.
+    /// </summary>
+    /// <param name="index">Its place among the records drawn since the previous feedback and not withdrawn, 0-based.</param>
+    /// <exception cref="ArgumentOutOfRangeException">No such record.</exception>
+    void Withdraw(int index);
+
+    /// <summary>
     /// The learning signal of every record drawn since the previous call, in draw order: the share of
     /// its completions that were correct, and the mean absolute advantage over its completions.
     /// </summary>

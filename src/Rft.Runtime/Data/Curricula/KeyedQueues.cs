@@ -10,13 +10,13 @@ namespace Rft.Data.Curricula;
 internal sealed class KeyedQueues<T>
 {
     private readonly Mixture<T> _mixture;
-    private readonly Func<T, int> _keyOf;
+    private readonly Func<T, CurriculumKey> _keyOf;
     private readonly int _capacity;
-    private readonly Dictionary<int, int> _slotOfKey = new();
-    private readonly List<int> _keys = new();
+    private readonly Dictionary<CurriculumKey, int> _slotOfKey = new();
+    private readonly List<CurriculumKey> _keys = new();
     private readonly List<Queue> _queues = new();
 
-    public KeyedQueues(Mixture<T> mixture, Func<T, int> keyOf, int capacity)
+    public KeyedQueues(Mixture<T> mixture, Func<T, CurriculumKey> keyOf, int capacity)
     {
         _mixture = mixture;
         _keyOf = keyOf;
@@ -26,15 +26,15 @@ internal sealed class KeyedQueues<T>
     /// <summary>Keys seen so far (slots are 0..Count-1, in order of first sight).</summary>
     public int Count => _keys.Count;
 
-    public int KeyOf(int slot) => _keys[slot];
+    public CurriculumKey KeyOf(int slot) => _keys[slot];
 
-    public bool TryGetSlot(int key, out int slot) => _slotOfKey.TryGetValue(key, out slot);
+    public bool TryGetSlot(CurriculumKey key, out int slot) => _slotOfKey.TryGetValue(key, out slot);
 
     /// <summary>Records waiting in the slot's queue.</summary>
     public int Queued(int slot) => _queues[slot].Count;
 
     /// <summary>The slot of <paramref name="key"/>, added when the key is new.</summary>
-    public int Discover(int key)
+    public int Discover(CurriculumKey key)
     {
         if (_slotOfKey.TryGetValue(key, out int slot)) return slot;
         slot = _keys.Count;
@@ -61,11 +61,11 @@ internal sealed class KeyedQueues<T>
     /// <summary>Drops every record queued under the slot.</summary>
     public void ClearSlot(int slot) => _queues[slot].Clear();
 
-    /// <summary>Writes [keys in slot order, queued positions per slot in FIFO order] (two items of the caller's array).</summary>
+    /// <summary>Writes [keys in slot order (integers or strings), queued positions per slot in FIFO order] (two items of the caller's array).</summary>
     public void Write(ref MessagePackWriter writer)
     {
         writer.WriteArrayHeader(_keys.Count);
-        foreach (int key in _keys) writer.Write(key);
+        foreach (var key in _keys) key.Write(ref writer);
         writer.WriteArrayHeader(_queues.Count);
         foreach (var queue in _queues)
         {
@@ -83,7 +83,7 @@ internal sealed class KeyedQueues<T>
     {
         if (_keys.Count != 0) throw new InvalidOperationException("Load the state into a fresh curriculum: this one has drawn records already.");
         int keys = reader.ReadArrayHeader();
-        for (int i = 0; i < keys; i++) Discover(reader.ReadInt32());
+        for (int i = 0; i < keys; i++) Discover(CurriculumKey.Read(ref reader));
         int slots = reader.ReadArrayHeader();
         if (slots != keys) throw new FormatException($"The state lists {keys} keys but {slots} queues.");
         var saved = new List<(long Position, int Slot)>();
@@ -102,7 +102,7 @@ internal sealed class KeyedQueues<T>
         {
             if (next == saved.Count || saved[next].Position != at) return;
             int slot = saved[next++].Slot;
-            int key = _keyOf(record);
+            var key = _keyOf(record);
             if (key != _keys[slot])
                 throw new FormatException($"The record replayed at position {at} has key {key}, but the state queued key {_keys[slot]} there: the mixture is not built from the same seed and sources as the saved run.");
             _queues[slot].TryAdd(record, source, at);

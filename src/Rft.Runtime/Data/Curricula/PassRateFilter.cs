@@ -109,6 +109,9 @@ public sealed class PassRateFilter<T> : ICurriculum<T>
     }
 
     /// <inheritdoc />
+    public void Withdraw(int index) => _pending.RemoveAt(index);
+
+    /// <inheritdoc />
     public void Feedback(ReadOnlySpan<double> passRate, ReadOnlySpan<double> meanAbsAdvantage)
     {
         CurriculumChecks.FeedbackSpans(passRate.Length, meanAbsAdvantage.Length, _pending.Count);

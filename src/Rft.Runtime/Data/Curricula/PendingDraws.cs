@@ -15,6 +15,14 @@ internal sealed class PendingDraws<TItem>
         _items[Count++] = item;
     }
 
+    /// <summary>Forgets the item at <paramref name="index"/> (a withdrawn draw); later items move up one place.</summary>
+    public void RemoveAt(int index)
+    {
+        CurriculumChecks.Withdrawn(index, Count);
+        Array.Copy(_items, index + 1, _items, index, Count - index - 1);
+        _items[--Count] = default!;
+    }
+
     /// <summary>Forgets the items (references are cleared so that records can be collected).</summary>
     public void Clear()
     {

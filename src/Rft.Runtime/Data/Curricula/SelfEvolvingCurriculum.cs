@@ -19,9 +19,12 @@ namespace Rft.Data.Curricula;
 /// full is dropped). When <c>maxSearch</c> mixture draws bring no record of the chosen category, the last
 /// one drawn is used instead (counted in <c>sec/fallbacks</c>) and credited to its own category. Before
 /// any category is known the first slot takes the mixture's next record.
-/// Metrics: <c>sec/arms</c> (categories known), <c>sec/fallbacks</c> (last step), and for the first
-/// <c>reportedArms</c> arms in order of discovery <c>sec/arm{i}/key</c>, <c>sec/arm{i}/q</c> and
-/// <c>sec/arm{i}/share</c> (share of the last step's records), NaN for an arm not yet discovered.
+/// Metrics: <c>sec/arms</c> (categories known), <c>sec/fallbacks</c> (last step), and per arm its value and
+/// its share of the last step's records. With <c>keyNames</c> (an enum's members) they are named after the
+/// categories, <c>sec/arm/{name}/q</c> and <c>sec/arm/{name}/share</c>, for every named category in the
+/// order given; otherwise, for the first <c>reportedArms</c> arms in order of discovery, <c>sec/arm{i}/key</c>
+/// (the key's number; NaN for a text key, which a metric cannot hold), <c>sec/arm{i}/q</c> and
+/// <c>sec/arm{i}/share</c>. NaN (left out of metrics.jsonl) for an arm not yet discovered.
 /// </remarks>
 public sealed class SelfEvolvingCurriculum<T> : ICurriculum<T>
 {
@@ -34,6 +37,7 @@ public sealed class SelfEvolvingCurriculum<T> : ICurriculum<T>
     private readonly int _discoveryDraws;
     private bool _started;
     private readonly int _reportedArms;
+    private readonly CurriculumKey[]? _namedKeys;
     private readonly string[] _names;
     private readonly PendingDraws<int> _pending = new();
     private double[] _values = new double[8];
@@ -53,8 +57,10 @@ public sealed class SelfEvolvingCurriculum<T> : ICurriculum<T>
     /// <param name="discoveryDraws">Records drawn into the queues at the start to discover categories.</param>
     /// <param name="queueCapacity">Records held back per category.</param>
     /// <param name="maxSearch">Mixture draws spent looking for a record of the chosen category before falling back.</param>
-    public SelfEvolvingCurriculum(Mixture<T> mixture, Func<T, int> categoryKey, double alpha, double temperature, long seed,
-        int reportedArms = 8, int discoveryDraws = 64, int queueCapacity = 256, int maxSearch = 1024)
+    /// <param name="keyNames">Categories known in advance with their names (<see cref="CurriculumKey.NamesOf{TEnum}"/>): each gets metrics named after it.</param>
+    public SelfEvolvingCurriculum(Mixture<T> mixture, Func<T, CurriculumKey> categoryKey, double alpha, double temperature, long seed,
+        int reportedArms = 8, int discoveryDraws = 64, int queueCapacity = 256, int maxSearch = 1024,
+        IReadOnlyList<(CurriculumKey Key, string Name)>? keyNames = null)
     {
         ArgumentNullException.ThrowIfNull(mixture);
         ArgumentNullException.ThrowIfNull(categoryKey);
@@ -73,15 +79,30 @@ public sealed class SelfEvolvingCurriculum<T> : ICurriculum<T>
         _maxSearch = maxSearch;
         _discoveryDraws = discoveryDraws;
         _reportedArms = reportedArms;
-        _names = new string[2 + 3 * reportedArms];
+        if (keyNames is not null)
+        {
+            CurriculumChecks.KeyNames(keyNames);
+            _namedKeys = keyNames.Select(k => k.Key).ToArray();
+            _names = new string[2 + 2 * keyNames.Count];
+            for (int i = 0; i < keyNames.Count; i++)
+            {
+                _names[2 + 2 * i] = $"sec/arm/{keyNames[i].Name}/q";
+                _names[3 + 2 * i] = $"sec/arm/{keyNames[i].Name}/share";
+            }
+        }
+        else
+        {
+            _names = new string[2 + 3 * reportedArms];
+            for (int i = 0; i < reportedArms; i++)
+            {
+                _names[2 + 3 * i] = $"sec/arm{i}/key";
+                _names[3 + 3 * i] = $"sec/arm{i}/q";
+                _names[4 + 3 * i] = $"sec/arm{i}/share";
+            }
+        }
+
         _names[0] = "sec/arms";
         _names[1] = "sec/fallbacks";
-        for (int i = 0; i < reportedArms; i++)
-        {
-            _names[2 + 3 * i] = $"sec/arm{i}/key";
-            _names[3 + 3 * i] = $"sec/arm{i}/q";
-            _names[4 + 3 * i] = $"sec/arm{i}/share";
-        }
     }
 
     /// <inheritdoc />
@@ -100,7 +121,7 @@ public sealed class SelfEvolvingCurriculum<T> : ICurriculum<T>
     public int ArmCount => _queues.Count;
 
     /// <summary>The category key of an arm.</summary>
-    public int ArmKey(int arm) => _queues.KeyOf(CheckArm(arm));
+    public CurriculumKey ArmKey(int arm) => _queues.KeyOf(CheckArm(arm));
 
     /// <summary>Q, the arm's value.</summary>
     public double Value(int arm) => _values[CheckArm(arm)];
@@ -124,6 +145,9 @@ public sealed class SelfEvolvingCurriculum<T> : ICurriculum<T>
             _pending.Add(arm);
         }
     }
+
+    /// <inheritdoc />
+    public void Withdraw(int index) => _pending.RemoveAt(index);
 
     /// <inheritdoc />
     public void Feedback(ReadOnlySpan<double> passRate, ReadOnlySpan<double> meanAbsAdvantage)
@@ -162,10 +186,22 @@ public sealed class SelfEvolvingCurriculum<T> : ICurriculum<T>
         CurriculumChecks.MetricSpan(values.Length, _names.Length);
         values[0] = _queues.Count;
         values[1] = _lastFallbacks;
+        if (_namedKeys is not null)
+        {
+            for (int i = 0; i < _namedKeys.Length; i++)
+            {
+                bool known = _queues.TryGetSlot(_namedKeys[i], out int arm);
+                values[2 + 2 * i] = known ? _values[arm] : double.NaN;
+                values[3 + 2 * i] = known ? _shares[arm] : double.NaN;
+            }
+
+            return;
+        }
+
         for (int i = 0; i < _reportedArms; i++)
         {
             bool known = i < _queues.Count;
-            values[2 + 3 * i] = known ? _queues.KeyOf(i) : double.NaN;
+            values[2 + 3 * i] = known ? _queues.KeyOf(i).MetricValue : double.NaN;
             values[3 + 3 * i] = known ? _values[i] : double.NaN;
             values[4 + 3 * i] = known ? _shares[i] : double.NaN;
         }

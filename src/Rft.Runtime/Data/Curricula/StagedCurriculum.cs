@@ -4,7 +4,7 @@ namespace Rft.Data.Curricula;
 
 /// <summary>
 /// Staged difficulty (Curr-ReFT, Deng et al. 2025, arXiv:2503.07065): the stages are the values of
-/// <c>stageKey</c> in ascending order, easiest first. Every record of a step comes from the current
+/// <c>stageKey</c> in ascending order (numbers numerically, texts ordinally), easiest first. Every record of a step comes from the current
 /// stage; the curriculum moves to the next stage once the accuracy (mean pass rate) over the current
 /// stage's last <c>window</c> records reaches <c>threshold</c>, and then never goes back.
 /// </summary>
@@ -16,7 +16,9 @@ namespace Rft.Data.Curricula;
 /// (at most <c>queueCapacity</c> each, the rest dropped); records of passed stages, and of a value
 /// discovered below the current stage, are dropped. When <c>maxSearch</c> mixture draws bring no record
 /// of the current stage, the last one drawn is used instead (counted in <c>staged/fallbacks</c>).
-/// Metrics: <c>staged/stage</c> (the current stage's key), <c>staged/advances</c>, <c>staged/accuracy</c>
+/// Metrics: the current stage, as <c>staged/stage</c> (its key's number; NaN for a text key) or, with
+/// <c>keyNames</c> (an enum's members), as <c>staged/stage/{name}</c> (1 for the current stage, 0 for the
+/// others); then <c>staged/advances</c>, <c>staged/accuracy</c>
 /// (mean pass rate over the window so far, NaN when empty), and for the last step
 /// <c>staged/skipped</c> (records drawn and dropped) and <c>staged/fallbacks</c>.
 /// </remarks>
@@ -24,16 +26,18 @@ public sealed class StagedCurriculum<T> : ICurriculum<T>
 {
     private const string Kind = "StagedCurriculum";
     private const int Version = 1;
-    private static readonly string[] Names = ["staged/stage", "staged/advances", "staged/accuracy", "staged/skipped", "staged/fallbacks"];
+    private static readonly string[] Counters = ["staged/advances", "staged/accuracy", "staged/skipped", "staged/fallbacks"];
 
-    private readonly Func<T, int> _stageKey;
+    private readonly string[] _names;
+    private readonly CurriculumKey[]? _namedKeys;
+    private readonly Func<T, CurriculumKey> _stageKey;
     private readonly KeyedQueues<T> _queues;
     private readonly int _discoveryDraws;
     private readonly int _maxSearch;
     private readonly double[] _window;
-    private readonly PendingDraws<int> _pending = new();
+    private readonly PendingDraws<CurriculumKey> _pending = new();
     private bool _started;
-    private int _stage;
+    private CurriculumKey _stage;
     private int _advances;
     private int _windowCount;
     private int _windowHead;
@@ -47,8 +51,9 @@ public sealed class StagedCurriculum<T> : ICurriculum<T>
     /// <param name="discoveryDraws">Records drawn at the start to find the lowest stage.</param>
     /// <param name="queueCapacity">Records held back per later stage.</param>
     /// <param name="maxSearch">Mixture draws spent looking for a record of the current stage before falling back.</param>
-    public StagedCurriculum(Mixture<T> mixture, Func<T, int> stageKey, double threshold, int window,
-        int discoveryDraws = 256, int queueCapacity = 1024, int maxSearch = 4096)
+    /// <param name="keyNames">Stages known in advance with their names (<see cref="CurriculumKey.NamesOf{TEnum}"/>): the current stage is reported by name.</param>
+    public StagedCurriculum(Mixture<T> mixture, Func<T, CurriculumKey> stageKey, double threshold, int window,
+        int discoveryDraws = 256, int queueCapacity = 1024, int maxSearch = 4096, IReadOnlyList<(CurriculumKey Key, string Name)>? keyNames = null)
     {
         ArgumentNullException.ThrowIfNull(mixture);
         ArgumentNullException.ThrowIfNull(stageKey);
@@ -64,6 +69,16 @@ public sealed class StagedCurriculum<T> : ICurriculum<T>
         _discoveryDraws = discoveryDraws;
         _maxSearch = maxSearch;
         _window = new double[window];
+        if (keyNames is null)
+        {
+            _names = ["staged/stage", .. Counters];
+        }
+        else
+        {
+            CurriculumChecks.KeyNames(keyNames);
+            _namedKeys = keyNames.Select(k => k.Key).ToArray();
+            _names = [.. keyNames.Select(k => $"staged/stage/{k.Name}"), .. Counters];
+        }
     }
 
     /// <inheritdoc />
@@ -73,10 +88,10 @@ public sealed class StagedCurriculum<T> : ICurriculum<T>
     public double Threshold { get; }
 
     /// <inheritdoc />
-    public IReadOnlyList<string> MetricNames => Names;
+    public IReadOnlyList<string> MetricNames => _names;
 
     /// <summary>The current stage's key; null before the first draw.</summary>
-    public int? Stage => _started ? _stage : null;
+    public CurriculumKey? Stage => _started ? _stage : null;
 
     /// <summary>Stages passed so far.</summary>
     public int Advances => _advances;
@@ -106,6 +121,9 @@ public sealed class StagedCurriculum<T> : ICurriculum<T>
     }
 
     /// <inheritdoc />
+    public void Withdraw(int index) => _pending.RemoveAt(index);
+
+    /// <inheritdoc />
     public void Feedback(ReadOnlySpan<double> passRate, ReadOnlySpan<double> meanAbsAdvantage)
     {
         CurriculumChecks.FeedbackSpans(passRate.Length, meanAbsAdvantage.Length, _pending.Count);
@@ -128,12 +146,21 @@ public sealed class StagedCurriculum<T> : ICurriculum<T>
     /// <inheritdoc />
     public void WriteMetrics(Span<double> values)
     {
-        CurriculumChecks.MetricSpan(values.Length, Names.Length);
-        values[0] = _started ? _stage : double.NaN;
-        values[1] = _advances;
-        values[2] = StageAccuracy;
-        values[3] = _lastSkipped;
-        values[4] = _lastFallbacks;
+        CurriculumChecks.MetricSpan(values.Length, _names.Length);
+        int at = 0;
+        if (_namedKeys is null)
+        {
+            values[at++] = _started ? _stage.MetricValue : double.NaN;
+        }
+        else
+        {
+            foreach (var key in _namedKeys) values[at++] = !_started ? double.NaN : key == _stage ? 1 : 0;
+        }
+
+        values[at] = _advances;
+        values[at + 1] = StageAccuracy;
+        values[at + 2] = _lastSkipped;
+        values[at + 3] = _lastFallbacks;
     }
 
     /// <inheritdoc />
@@ -152,7 +179,7 @@ public sealed class StagedCurriculum<T> : ICurriculum<T>
         writer.Write(Mixture.Position);
         _queues.Write(ref writer);                  // two fields: keys, queued positions
         writer.Write(_started);
-        writer.Write(_stage);
+        _stage.Write(ref writer);
         writer.Write(_advances);
         // The window, oldest first.
         writer.WriteArrayHeader(_windowCount);
@@ -165,7 +192,7 @@ public sealed class StagedCurriculum<T> : ICurriculum<T>
         long position = reader.ReadInt64();
         _queues.ReadAndReplay(ref reader, position);
         _started = reader.ReadBoolean();
-        _stage = reader.ReadInt32();
+        _stage = CurriculumKey.Read(ref reader);
         _advances = reader.ReadInt32();
         int count = reader.ReadArrayHeader();
         if (count > _window.Length) throw new FormatException($"The state's window holds {count} pass rates; this curriculum's window is {_window.Length}.");
@@ -183,8 +210,12 @@ public sealed class StagedCurriculum<T> : ICurriculum<T>
             if (!_queues.TryEnqueue(slot, record, source, position)) _skipped++;
         }
 
-        _stage = int.MaxValue;
-        for (int slot = 0; slot < _queues.Count; slot++) _stage = Math.Min(_stage, _queues.KeyOf(slot));
+        _stage = _queues.KeyOf(0);
+        for (int slot = 1; slot < _queues.Count; slot++)
+        {
+            if (_queues.KeyOf(slot) < _stage) _stage = _queues.KeyOf(slot);
+        }
+
         _started = true;
     }
 
@@ -196,7 +227,7 @@ public sealed class StagedCurriculum<T> : ICurriculum<T>
         for (int search = 0; search < _maxSearch; search++)
         {
             record = _queues.DrawFromMixture(out source, out long position, out int slot);
-            int key = _queues.KeyOf(slot);
+            var key = _queues.KeyOf(slot);
             if (key == _stage) return record;
             if (search == _maxSearch - 1) break;
             if (key < _stage || !_queues.TryEnqueue(slot, record, source, position)) _skipped++;
@@ -209,12 +240,12 @@ public sealed class StagedCurriculum<T> : ICurriculum<T>
     // The next stage is the lowest key above the current one seen so far; its window starts empty.
     private void TryAdvance()
     {
-        int next = int.MaxValue;
+        CurriculumKey next = default;
         bool found = false;
         for (int slot = 0; slot < _queues.Count; slot++)
         {
-            int key = _queues.KeyOf(slot);
-            if (key > _stage && key <= next)
+            var key = _queues.KeyOf(slot);
+            if (key > _stage && (!found || key < next))
             {
                 next = key;
                 found = true;

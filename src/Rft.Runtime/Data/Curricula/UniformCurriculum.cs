@@ -34,6 +34,13 @@ public sealed class UniformCurriculum<T> : ICurriculum<T>
     }
 
     /// <inheritdoc />
+    public void Withdraw(int index)
+    {
+        CurriculumChecks.Withdrawn(index, _pending);
+        _pending--;
+    }
+
+    /// <inheritdoc />
     public void Feedback(ReadOnlySpan<double> passRate, ReadOnlySpan<double> meanAbsAdvantage)
     {
         CurriculumChecks.FeedbackSpans(passRate.Length, meanAbsAdvantage.Length, _pending);

@@ -107,8 +107,44 @@ public sealed class JsonlSource<T>
     /// This file as a mixture source named <paramref name="name"/>: without replacement, a new seeded order each
     /// epoch (<paramref name="shuffle"/>) or file order; or with replacement when <paramref name="withReplacement"/>.
     /// </summary>
-    public MixtureSource<T> ToMixtureSource(string name, double weight, bool shuffle = true, bool withReplacement = false) =>
-        new(name, weight, withReplacement ? WithReplacement : shuffle ? Shuffled : InFileOrder);
+    /// <remarks>Opening an epoch of a file without rows fails with <see cref="RequireRows"/>'s message rather than an empty epoch.</remarks>
+    public MixtureSource<T> ToMixtureSource(string name, double weight, bool shuffle = true, bool withReplacement = false)
+    {
+        Func<Random, IEnumerable<T>> open = withReplacement ? WithReplacement : shuffle ? Shuffled : InFileOrder;
+        return new(name, weight, rng =>
+        {
+            RequireRows(name);
+            return open(rng);
+        });
+    }
+
+    /// <summary>
+    /// Reads the file and checks that it bound at least one row; <paramref name="name"/> names the source in the message.
+    /// </summary>
+    /// <exception cref="InvalidDataException">
+    /// No row: the message says whether the file was empty or how many lines were skipped as malformed, shows the
+    /// first (file, line, field) and how to fix it.
+    /// </exception>
+    public void RequireRows(string name)
+    {
+        var rows = Load();
+        if (rows.Length > 0) return;
+        var report = _report!;
+        string source = $"JSON Lines source '{name}' ({Path}) has no records";
+        if (report.Skipped == 0)
+        {
+            throw new InvalidDataException(report.BlankLines == 0
+                ? $"{source}: the file is empty. Give it one JSON object per line for {typeof(T).Name}."
+                : $"{source}: its {report.BlankLines} lines are blank. Give it one JSON object per line for {typeof(T).Name}.");
+        }
+
+        var kinds = Enum.GetValues<JsonlErrorKind>().Where(k => report.SkippedOf(k) > 0).Select(k => $"{report.SkippedOf(k)} {KindName(k)}");
+        var first = report.FirstErrors[0];
+        string fix = first.Fix ?? "correct the lines, or the record type's members (names, types, optional parameters) to match them.";
+        throw new InvalidDataException(
+            $"{source}: all {report.Skipped} of its non-blank lines were skipped as malformed (OnError = Skip; {string.Join(", ", kinds)}). " +
+            $"The first: {first with { Fix = null }} Fix: {fix}");
+    }
 
     private T[] Load()
     {
@@ -188,8 +224,15 @@ public sealed class JsonlSource<T>
 
             foreach (var property in _typeInfo.Properties)
             {
-                if (IsRequired(property) && !TryGetField(root, property.Name, out _, out _))
-                    return new JsonlError(Path, lineNumber, JsonlErrorKind.MissingField, property.Name, Describe(property), null);
+                if (!IsRequired(property) || TryGetField(root, property.Name, out _, out _)) continue;
+                if (CaseMismatch(root, property.Name) is { } written)
+                {
+                    return new JsonlError(Path, lineNumber, JsonlErrorKind.MissingField, property.Name, Describe(property),
+                        $"the line has '{written}', which differs only in case: this binding matches names case-sensitively",
+                        $"match names case-insensitively (System.Text.Json's PropertyNameCaseInsensitive = true: on a JsonContext, [JsonSourceGenerationOptions(PropertyNameCaseInsensitive = true)]; or on the JsonSerializerOptions given), or write the field as '{property.Name}'.");
+                }
+
+                return new JsonlError(Path, lineNumber, JsonlErrorKind.MissingField, property.Name, Describe(property), null);
             }
 
             foreach (var property in _typeInfo.Properties)
@@ -230,6 +273,25 @@ public sealed class JsonlSource<T>
         value = default;
         return false;
     }
+
+    // A field that a case-sensitive binding missed because only its case differs from the property's name.
+    private string? CaseMismatch(JsonElement root, string name)
+    {
+        if (_caseInsensitive) return null;
+        foreach (var field in root.EnumerateObject())
+        {
+            if (string.Equals(field.Name, name, StringComparison.OrdinalIgnoreCase)) return field.Name;
+        }
+
+        return null;
+    }
+
+    private static string KindName(JsonlErrorKind kind) => kind switch
+    {
+        JsonlErrorKind.Syntax => "not valid JSON",
+        JsonlErrorKind.MissingField => "missing a field",
+        _ => "with a wrong type",
+    };
 
     private bool NameEquals(string a, string b) =>
         string.Equals(a, b, _caseInsensitive ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
