@@ -456,7 +456,7 @@ internal sealed class JinjaParser
             else if (token.IsOperator("("))
             {
                 _index++;
-                node = new CallExpression(token.Position, node, ParseCallArguments());
+                node = new CallExpression(node.Position, node, ParseCallArguments());
             }
             else
             {
@@ -544,7 +544,7 @@ internal sealed class JinjaParser
             else if (token.IsOperator("("))
             {
                 _index++;
-                node = new CallExpression(token.Position, node, ParseCallArguments());
+                node = new CallExpression(node.Position, node, ParseCallArguments());
             }
             else
             {
