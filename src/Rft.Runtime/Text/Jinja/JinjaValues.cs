@@ -202,7 +202,7 @@ internal static class JinjaValues
             "+" => m + n,
             "-" => m - n,
             "*" => m * n,
-            "//" => (long)Math.Floor((double)m / n),
+            "//" => m / n - (m % n != 0 && (m < 0) != (n < 0) ? 1 : 0),
             "%" => ((m % n) + n) % n,
             _ => throw new RenderError($"unknown operator {op}"),
         };
@@ -287,7 +287,7 @@ internal static class JinjaValues
                 return j >= 0 && j < points.Length ? points[j] : new JinjaUndefined($"string index {ToLong(key)} is out of range");
         }
 
-        return key is string attributeName && value is not OrderedDictionary<string, object?> ? Attribute(value, attributeName) : Missing(value, Repr(key));
+        return key is string attributeName ? Attribute(value, attributeName) : Missing(value, Repr(key));
     }
 
     private static JinjaUndefined Missing(object? owner, string name) =>

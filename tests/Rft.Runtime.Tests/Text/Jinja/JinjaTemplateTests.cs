@@ -145,6 +145,7 @@ public sealed class JinjaTemplateTests
     [Theory]
     [InlineData("{{ 'a' + 1 }}", "can only concatenate str (not \"int\") to str")]
     [InlineData("{{ m.content + 'x' }}", "'dict object' has no attribute 'content'")]
+    [InlineData("{{ m['role'] ~ m['role'].upper() }}", "'dict object' has no attribute 'role'")]
     [InlineData("{{ nothing.attribute }}", "'nothing' is undefined")]
     [InlineData("{{ '</think>' in none }}", "argument of type 'NoneType' is not iterable")]
     [InlineData("{{ s() }}", "'str' object is not callable")]

@@ -265,25 +265,18 @@ internal sealed class JinjaParser
         return value;
     }
 
-    private Expression ParseOr()
+    private Expression ParseOr() => ParseKeywordChain(ParseAnd, "or");
+
+    private Expression ParseAnd() => ParseKeywordChain(ParseNot, "and");
+
+    /// <summary>Operands joined by a keyword operator, <c>a or b or c</c>, left to right.</summary>
+    private Expression ParseKeywordChain(Func<Expression> operand, string keyword)
     {
-        var left = ParseAnd();
-        while (Current.IsName("or"))
+        var left = operand();
+        while (Current.IsName(keyword))
         {
             var at = Next();
-            left = new BinaryExpression(at.Position, "or", left, ParseAnd());
-        }
-
-        return left;
-    }
-
-    private Expression ParseAnd()
-    {
-        var left = ParseNot();
-        while (Current.IsName("and"))
-        {
-            var at = Next();
-            left = new BinaryExpression(at.Position, "and", left, ParseNot());
+            left = new BinaryExpression(at.Position, keyword, left, operand());
         }
 
         return left;
