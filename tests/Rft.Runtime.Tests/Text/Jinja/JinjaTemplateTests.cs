@@ -132,6 +132,7 @@ public sealed class JinjaTemplateTests
     [InlineData("{{ 'abc }}", 1, 4, "the string literal opened here is not closed")]
     [InlineData("{{ (1 + 2 }}", 1, 11, "unexpected '}'")]
     [InlineData("{% break %}", 1, 4, "only allowed inside a for loop")]
+    [InlineData("{{ f(*xs) }}", 1, 6, "argument unpacking (*args, **kwargs) is not supported")]
     [InlineData("{{ x }", 1, 6, "unexpected '}': nothing is open")]
     [InlineData("text {{ x ", 1, 6, "the tag opened here has no closing '}}'")]
     public void Syntax_errors_name_the_line_column_and_problem(string template, int line, int column, string problem)

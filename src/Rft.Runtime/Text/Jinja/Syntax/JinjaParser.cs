@@ -487,6 +487,8 @@ internal sealed class JinjaParser
                 if (AcceptOperator(")")) break;
             }
 
+            if (Current.IsOperator("*") || Current.IsOperator("**"))
+                throw Error(Current, "argument unpacking (*args, **kwargs) is not supported in chat templates");
             if (Current.Kind == TokenKind.Name && Peek().IsOperator("="))
             {
                 string name = Next().Value;
