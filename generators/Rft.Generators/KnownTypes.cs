@@ -28,6 +28,8 @@ internal sealed class KnownTypes
         DynamicSampling = compilation.GetTypeByMetadataName("Rft.DynamicSamplingAttribute");
         PriorPrompt = compilation.GetTypeByMetadataName("Rft.PriorPromptAttribute");
         JsonSerializerContext = compilation.GetTypeByMetadataName("System.Text.Json.Serialization.JsonSerializerContext");
+        JsonArray = compilation.GetTypeByMetadataName("System.Text.Json.Nodes.JsonArray");
+        ChatMessage = compilation.GetTypeByMetadataName("Rft.Text.ChatMessage");
         JsonSerializable = compilation.GetTypeByMetadataName("System.Text.Json.Serialization.JsonSerializableAttribute");
         KlEstimator = compilation.GetTypeByMetadataName("Rft.KlEstimator");
         Random = compilation.GetTypeByMetadataName("System.Random");
@@ -56,6 +58,8 @@ internal sealed class KnownTypes
     public INamedTypeSymbol? DynamicSampling { get; }
     public INamedTypeSymbol? PriorPrompt { get; }
     public INamedTypeSymbol? JsonSerializerContext { get; }
+    public INamedTypeSymbol? JsonArray { get; }
+    public INamedTypeSymbol? ChatMessage { get; }
     public INamedTypeSymbol? JsonSerializable { get; }
     public INamedTypeSymbol? KlEstimator { get; }
     public INamedTypeSymbol? Random { get; }

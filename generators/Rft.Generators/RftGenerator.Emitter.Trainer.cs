@@ -44,6 +44,7 @@ public sealed partial class RftGenerator
             writer.WriteLine();
             WriteCheckpointAndDispose(writer, trainer);
             WriteLoraMethod(writer, pipeline);
+            WritePromptRenderer(writer, trainer); // RftGenerator.Emitter.Chat.cs
             WriteRunFacts(writer, pipeline);
             writer.CloseBlock();
             writer.CloseBlock();
@@ -218,7 +219,8 @@ public sealed partial class RftGenerator
 
             // The tokenizer's corpus.
             bool hasFiles = p.Sources.Any(s => s.Jsonl is not null);
-            writer.WriteLine($"private {(hasFiles || p.Data.PriorPrompt is not null ? "" : "static ")}global::System.Collections.Generic.IEnumerable<string> TokenizerCorpus({p.RecordType}[] records, {p.RecordType}[] heldOut)");
+            bool instance = hasFiles || p.Data.PriorPrompt is not null || p.PromptKind != PromptKind.Text;
+            writer.WriteLine($"private {(instance ? "" : "static ")}global::System.Collections.Generic.IEnumerable<string> TokenizerCorpus({p.RecordType}[] records, {p.RecordType}[] heldOut)");
             writer.OpenBlock();
             if (p.Data.PriorPrompt is not null) writer.WriteLine("yield return _options.PriorPrompt;");
             if (hasFiles)
@@ -613,8 +615,9 @@ public sealed partial class RftGenerator
 
             public RewardNames Accuracy { get; }
 
-            /// <summary>A static method of the pipeline, fully qualified.</summary>
-            public string Static(string method) => Pipeline.FullName + "." + Identifiers.Escape(method);
+            /// <summary>A static method of the pipeline, fully qualified; a [Prompt] returning a conversation goes through <see cref="PromptRenderer"/>.</summary>
+            public string Static(string method) =>
+                method == Pipeline.Prompt && Pipeline.PromptKind != PromptKind.Text ? PromptRenderer : Pipeline.FullName + "." + Identifiers.Escape(method);
 
             /// <summary>A reward call with its parameters bound to <paramref name="record"/> and <paramref name="completion"/>.</summary>
             public string Call(RewardSpec reward, string record, string completion)

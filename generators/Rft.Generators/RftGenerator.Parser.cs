@@ -139,13 +139,14 @@ public sealed partial class RftGenerator
             var dataSpec = ReadData(data, recordType);
 
             string prompt = string.Empty;
+            var promptKind = PromptKind.Text;
             if (prompts.Count == 0) Report(DiagnosticDescriptors.NoPrompt, classLocation, _pipeline.Name, recordName);
-            else prompt = ParseRenderer("Prompt", prompts, recordType, recordName);
+            else prompt = ParseRenderer("Prompt", prompts, recordType, recordName, out promptKind);
 
             WarmupSpec? warmup = null;
             if (demonstrations.Count > 0)
             {
-                var demonstration = ParseRenderer("Demonstration", demonstrations, recordType, recordName);
+                var demonstration = ParseRenderer("Demonstration", demonstrations, recordType, recordName, out _);
                 warmup = sftWarmup is null ? WarmupSpec.Defaults(demonstration) : ReadWarmup(sftWarmup, demonstration);
             }
             else if (sftWarmup is not null)
@@ -175,6 +176,7 @@ public sealed partial class RftGenerator
                 Sources: sourceSpecs.ToEquatableArray(),
                 Evaluation: evaluation,
                 Prompt: prompt,
+                PromptKind: promptKind,
                 Warmup: warmup,
                 Rewards: rewardSpecs.ToEquatableArray(),
                 Data: dataSpec,
@@ -321,15 +323,19 @@ public sealed partial class RftGenerator
             return new EvaluationSpec(method.Name, ReadInt(attribute, "EvalSource", "Count", EvaluationSpec.DefaultCount));
         }
 
-        /// <summary>A [Prompt] or [Demonstration]: <c>static string Name(TRecord record)</c>, at most one.</summary>
-        private string ParseRenderer(string role, List<IMethodSymbol> methods, ITypeSymbol? recordType, string recordName)
+        /// <summary>
+        /// A [Prompt] or [Demonstration]: <c>static string Name(TRecord record)</c>, at most one; a [Prompt] may return
+        /// a conversation instead (<paramref name="kind"/>).
+        /// </summary>
+        private string ParseRenderer(string role, List<IMethodSymbol> methods, ITypeSymbol? recordType, string recordName, out PromptKind kind)
         {
             var method = methods[0];
             foreach (var extra in methods.Skip(1))
                 Report(DiagnosticDescriptors.DuplicateRole, IdentifierLocation(extra), role, extra.Name, method.Name);
 
             var syntax = Syntax(method);
-            string expected = ": declare it as static string " + method.Name + "(" + recordName + " record)";
+            string expected = ": declare it as static string " + method.Name + "(" + recordName + " record)" + (role == "Prompt" ? PromptConversationHint : string.Empty);
+            kind = role == "Prompt" ? PromptKindOf(method.ReturnType) ?? PromptKind.Text : PromptKind.Text;
             bool takesRecord = method.Parameters.Length == 1
                 && method.Parameters[0].RefKind is RefKind.None or RefKind.In
                 && (recordType is null || SymbolEqualityComparer.Default.Equals(method.Parameters[0].Type, recordType));
@@ -339,7 +345,7 @@ public sealed partial class RftGenerator
                 Report(DiagnosticDescriptors.InvalidSignature, IdentifierLocation(method), role, method.Name, "is not static" + expected);
             else if (!takesRecord)
                 Report(DiagnosticDescriptors.InvalidSignature, syntax?.ParameterList.GetLocation() ?? IdentifierLocation(method), role, method.Name, "takes " + ParameterList(method) + expected);
-            else if (method.ReturnType.SpecialType != SpecialType.System_String)
+            else if (method.ReturnType.SpecialType != SpecialType.System_String && (role != "Prompt" || PromptKindOf(method.ReturnType) is null))
                 Report(DiagnosticDescriptors.InvalidSignature, ReturnTypeLocation(method), role, method.Name, "returns " + Display(method.ReturnType) + expected);
             return method.Name;
         }

@@ -154,6 +154,9 @@ public partial class DiagnosticTests
         "[Source] public static IEnumerable<Problem> Problems(Random rng) { yield break; }\n[Prompt] public static [|int|] Render(Problem p) => 0;",
         "[Prompt] method 'Render' returns int: declare it as static string Render(Problem record)")]
     [InlineData(
+        "[Source] public static IEnumerable<Problem> Problems(Random rng) { yield break; }\n[Prompt] public static [|List<string>|] Render(Problem p) => new();",
+        "[Prompt] method 'Render' returns List<string>: declare it as static string Render(Problem record), or return the conversation as System.Text.Json.Nodes.JsonArray or IEnumerable<Rft.Text.ChatMessage>")]
+    [InlineData(
         "[Source] public static IEnumerable<Problem> Problems(Random rng) { yield break; }\n[Prompt] public static string Render[|(Other o)|] => \"\";",
         "[Prompt] method 'Render' takes (Other o): declare it as static string Render(Problem record)")]
     [InlineData(

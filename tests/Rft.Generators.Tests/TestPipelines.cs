@@ -171,4 +171,77 @@ internal static class TestPipelines
             [Reward] public static float Correct(int answer, Completion c) => c.TryParseInt(out var v) && v == answer ? 1f : 0f;
         }
         """;
+
+    /// <summary>A [Prompt] that returns OpenAI-style messages as a JsonArray: a system message and the question.</summary>
+    public const string ChatJson = """
+        using System;
+        using System.Collections.Generic;
+        using System.Text.Json.Nodes;
+        using Rft;
+
+        namespace Samples.Chat;
+
+        public sealed record Question(string Text, int Answer);
+
+        [Pipeline]
+        public partial class Tutor
+        {
+            [Source]
+            public static IEnumerable<Question> Sums(Random rng)
+            {
+                while (true)
+                {
+                    int a = rng.Next(10), b = rng.Next(10);
+                    yield return new Question($"{a}+{b}", a + b);
+                }
+            }
+
+            [EvalSource(Count = 20)] public static IEnumerable<Question> HeldOut(Random rng) => Sums(rng);
+
+            [Prompt]
+            public static JsonArray Render(Question question) => new()
+            {
+                new JsonObject { ["role"] = "system", ["content"] = "Answer with a number." },
+                new JsonObject { ["role"] = "user", ["content"] = question.Text },
+            };
+
+            [Reward(Accuracy = true)]
+            public static float Correct(int answer, Completion completion) => completion.TryParseInt(out int value) && value == answer ? 1f : 0f;
+        }
+        """;
+
+    /// <summary>A [Prompt] that returns Rft.Text.ChatMessage[], with a [Demonstration] so the warm-up renders prompts too.</summary>
+    public const string ChatMessages = """
+        using System;
+        using System.Collections.Generic;
+        using Rft;
+        using Rft.Text;
+
+        namespace Samples.ChatMessages;
+
+        public sealed record Question(string Text, int Answer);
+
+        [Pipeline]
+        public partial class Tutor
+        {
+            [Source]
+            public static IEnumerable<Question> Sums(Random rng)
+            {
+                while (true)
+                {
+                    int a = rng.Next(10), b = rng.Next(10);
+                    yield return new Question($"{a}+{b}", a + b);
+                }
+            }
+
+            [EvalSource(Count = 20)] public static IEnumerable<Question> HeldOut(Random rng) => Sums(rng);
+
+            [Prompt] public static ChatMessage[] Render(Question question) => [ChatMessage.User(question.Text)];
+
+            [Demonstration] public static string Solve(Question question) => question.Answer.ToString();
+
+            [Reward(Accuracy = true)]
+            public static float Correct(int answer, Completion completion) => completion.TryParseInt(out int value) && value == answer ? 1f : 0f;
+        }
+        """;
 }

@@ -60,6 +60,28 @@ public class PipelineTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_prompt_of_chat_messages_trains_on_its_chatml_rendering_when_the_tokenizer_has_no_template()
+    {
+        var directory = Directory.CreateTempSubdirectory("rft-chat-");
+        try
+        {
+            using var trainer = new ChatEcho.Trainer(Options.Create(new ChatEchoOptions()));
+            var curve = await Train(trainer);
+            Assert.Equal(2, curve.Count);
+            Assert.Equal(4, (await trainer.EvaluateAsync("rl", CancellationToken.None)).Problems);
+
+            // The character tokenizer was built from the rendered prompts: ChatML's markers and roles are in it.
+            trainer.SaveCheckpoint(directory.FullName);
+            string alphabet = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(directory.FullName, "rft_tokenizer.json")))!["alphabet"]!.GetValue<string>();
+            foreach (char c in "<|>_imstarendyuE.") Assert.Contains(c, alphabet);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task The_self_evolving_curriculum_chooses_the_records_of_each_step_and_reports_its_arms()
     {
         var directory = Directory.CreateTempSubdirectory("rft-curriculum-");

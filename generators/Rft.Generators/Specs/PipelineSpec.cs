@@ -12,6 +12,7 @@ namespace Rft.Generators.Specs;
 /// <param name="IsPublic">Generated top-level types are public when the pipeline class is.</param>
 /// <param name="RecordType">The type the sources yield, or empty when no source declares it.</param>
 /// <param name="Prompt">The [Prompt] method, or empty when none is declared.</param>
+/// <param name="PromptKind">Whether it returns the text or a conversation to render with the policy's chat template.</param>
 /// <param name="Warmup">The supervised warm-up, present when a [Demonstration] is declared.</param>
 /// <param name="IsValid">False when the parser reported errors: then only the options class is emitted.</param>
 internal sealed record PipelineSpec(
@@ -26,6 +27,7 @@ internal sealed record PipelineSpec(
     EquatableArray<SourceSpec> Sources,
     EvaluationSpec Evaluation,
     string Prompt,
+    PromptKind PromptKind,
     WarmupSpec? Warmup,
     EquatableArray<RewardSpec> Rewards,
     DataSpec Data,

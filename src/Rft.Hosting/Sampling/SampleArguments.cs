@@ -18,7 +18,7 @@ internal static class SampleArguments
         "  --top-p        nucleus mass in (0, 1] (default 1)\n" +
         "  --max-tokens   new tokens per completion, an integer >= 1 (default: as many as the model's context allows, at most 256)\n" +
         "  --seed         an integer seeding the sampler (default 0)\n" +
-        "  --chat         render the prompt as a ChatML user turn (Hugging Face tokenizers)\n" +
+        "  --chat         render the prompt as a user turn with the model's chat template (ChatML when it has none)\n" +
         "  --device       cpu or cuda (default cpu)";
 
     /// <summary>Whether the arguments ask for the usage text (<c>--help</c>, <c>-h</c>).</summary>

@@ -88,11 +88,19 @@ internal static class SampleCommand
         {
             if (tokenizer is not HuggingFaceTokenizer)
             {
-                console.Error.WriteLine($"sample: --chat renders ChatML, which needs a Hugging Face tokenizer; this model's is a {tokenizer.GetType().Name}. Drop --chat.");
+                console.Error.WriteLine($"sample: --chat renders the model's chat template (ChatML when its tokenizer_config.json has none), which needs a Hugging Face tokenizer; this model's is a {tokenizer.GetType().Name}. Drop --chat.");
                 return TrainingOutcome.InvalidOptions;
             }
 
-            prompt = ChatTemplate.ChatMl.Render(prompt);
+            try
+            {
+                prompt = ChatTemplate.For(tokenizer).Render(prompt);
+            }
+            catch (Rft.Text.Jinja.JinjaException e)
+            {
+                console.Error.WriteLine($"sample: --chat: the chat template failed: {e.Message}");
+                return TrainingOutcome.InvalidOptions;
+            }
         }
 
         int positions = policy.Model.Config.MaxPositions;

@@ -15,6 +15,7 @@ public sealed class HuggingFaceTokenizer : ITokenizer
     private readonly BpeTokenizer _bpe;
     private readonly bool[] _isSpecial;                  // id -> added token flagged "special": Decode skips it
     private readonly ByteLevelDecoder _decoder;
+    private Lazy<ChatTemplate?> _chatTemplate = new((ChatTemplate?)null);
 
     private HuggingFaceTokenizer(BpeTokenizer bpe, int vocabSize, IReadOnlyDictionary<string, int> addedTokens,
         bool[] isSpecial, int maxCharsPerToken, SpecialIds ids, ByteLevelDecoder decoder)
@@ -77,7 +78,10 @@ public sealed class HuggingFaceTokenizer : ITokenizer
 
         var ids = SpecialTokenConfig.Read(folder, addedTokens, spec.Vocabulary);
         var decoder = ByteLevelDecoder.Create(vocabSize, spec.Vocabulary.Concat(spec.AddedTokens.Select(t => KeyValuePair.Create(t.Content, t.Id))));
-        return new HuggingFaceTokenizer(bpe, vocabSize, addedTokens, isSpecial, maxChars, ids, decoder);
+        return new HuggingFaceTokenizer(bpe, vocabSize, addedTokens, isSpecial, maxChars, ids, decoder)
+        {
+            _chatTemplate = new(() => ChatTemplate.FromTokenizerFolder(folder)),
+        };
     }
 
     public int VocabSize { get; }
@@ -97,6 +101,13 @@ public sealed class HuggingFaceTokenizer : ITokenizer
 
     /// <summary>Every id that ends a completion: <see cref="EosId"/> and generation_config.json's other <c>eos_token_id</c>s.</summary>
     public IReadOnlyList<int> StopIds { get; }
+
+    /// <summary>
+    /// The folder's chat template (tokenizer_config.json's <c>chat_template</c>, else <c>chat_template.jinja</c>), or null
+    /// when it has none. Read on first use, so a template this renderer cannot parse fails only where it is used.
+    /// </summary>
+    /// <exception cref="Jinja.JinjaException">The template does not parse; the message names the file, line and column.</exception>
+    public ChatTemplate? ChatTemplate => _chatTemplate.Value;
 
     /// <summary>The added tokens (special or not) by content, e.g. <c>&lt;|im_start|&gt;</c> -> 151644.</summary>
     public IReadOnlyDictionary<string, int> AddedTokens { get; }

@@ -28,7 +28,7 @@ public static class Checkpoint
     public const string AdapterFolder = "adapter";
 
     // Copied beside tokenizer.json when the tokenizer's folder has them: they settle the special tokens.
-    private static readonly string[] TokenizerCompanions = ["tokenizer_config.json", "generation_config.json", "special_tokens_map.json"];
+    private static readonly string[] TokenizerCompanions = ["tokenizer_config.json", "generation_config.json", "special_tokens_map.json", ChatTemplate.JinjaFile];
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
