@@ -19,7 +19,7 @@ public class ChatPromptTests
         run.AssertCompiles();
         string trainer = run.File(".Trainer.g.cs");
         Assert.Contains("return template.Render(global::Samples.Chat.Tutor.Render(record), addGenerationPrompt: true);", trainer, StringComparison.Ordinal);
-        Assert.Contains("_prompts.Add(RenderPrompt(record), _tokenizer);", trainer, StringComparison.Ordinal);
+        Assert.Contains("_promptGuard.TryAdd(_prompts, RenderPrompt(record), _tokenizer)", trainer, StringComparison.Ordinal);
         Assert.Contains("foreach (var record in heldOut) yield return RenderPrompt(record);", trainer, StringComparison.Ordinal);
         Assert.DoesNotContain("global::Samples.Chat.Tutor.Render(record), _tokenizer", trainer, StringComparison.Ordinal);
         Snapshot.Match(trainer, SnapshotNameExtension.Create("Tutor.Trainer.g.cs"));
@@ -35,7 +35,7 @@ public class ChatPromptTests
         string trainer = run.File(".Trainer.g.cs");
         Assert.Contains("private string RenderPrompt(global::Samples.ChatMessages.Question record)", trainer, StringComparison.Ordinal);
         Assert.Contains("batch.Add(RenderPrompt(record), global::Samples.ChatMessages.Tutor.Solve(record), _tokenizer);", trainer, StringComparison.Ordinal);
-        Assert.Contains("_prompts.Add(RenderPrompt(records[start + i]), _tokenizer);", trainer, StringComparison.Ordinal);
+        Assert.Contains("_evaluationPromptGuard.TryAdd(_prompts, RenderPrompt(records[start + i]), _tokenizer)", trainer, StringComparison.Ordinal);
         Assert.Contains("private global::System.Collections.Generic.IEnumerable<string> TokenizerCorpus(", trainer, StringComparison.Ordinal);
     }
 }
