@@ -436,9 +436,13 @@ public sealed partial class RftGenerator
                     }
 
                     drawn += wanted;
+                    _timer.Restart();
                     var round = _sampler.Generate(_prompts, group, sampling, _sampling);
                     _completions.Decode(round);
+                    _timer.Lap(report, global::Rft.Training.StepPhase.Rollout); // each round's time adds up
+                    report.RolloutTokens += round.GeneratedTokens;
                     {{(p.HasAsyncRewards ? "await ScoreAsync(kept * group, round.Rows);" : "Score(kept * group, round.Rows);")}}
+                    _timer.Lap(report, global::Rft.Training.StepPhase.Score);
 
                     _scores.CopyScores(kept * group, _roundScores);
                     int informative = global::Rft.Rollout.RolloutAccumulator.FindInformativeGroups(_roundScores, group, _informative);

@@ -108,6 +108,7 @@ public sealed partial class RftGenerator
             foreach (var reward in t.Rewards) writer.WriteLine($"private float[] {reward.Field} = null!;");
             if (p.Warmup is not null) writer.WriteLine("private global::Rft.Training.StepReport _sftReport = null!;");
             writer.WriteLine("private global::Rft.Training.StepReport _rlReport = null!;");
+            writer.WriteLine("private global::Rft.Training.PhaseTimer _timer = null!; // times the RL step's phases");
             if (p.Warmup is not null) writer.WriteLine("private int _sftSteps;");
             writer.WriteLine("private int _rlSteps;");
         }
@@ -360,6 +361,7 @@ public sealed partial class RftGenerator
 
             writer.WriteLine($$"""
                 var sampling = new global::Rft.Rollout.SamplingSettings(_options.MaxNewTokens, _options.Temperature, _options.TopP);
+                _timer = new global::Rft.Training.PhaseTimer(_device);
                 var report = _rlReport;
                 report.TotalSteps = _options.Steps;
                 for (int step = 1; step <= _options.Steps && !cancellationToken.IsCancellationRequested; step++)
@@ -397,12 +399,16 @@ public sealed partial class RftGenerator
 
                         // 2. Roll out GroupSize completions of each prompt with the current policy
                         //    (no gradients, static KV cache); rows [p*G, (p+1)*G) belong to prompt p.
+                        _timer.Restart();
                         var rollout = _sampler.Generate(_prompts, _options.GroupSize, sampling, _sampling);
                         _completions.Decode(rollout);
+                        _timer.Lap(report, global::Rft.Training.StepPhase.Rollout);
+                        report.RolloutTokens = rollout.GeneratedTokens;
 
                         // 3. Score every completion with each reward. A reward that throws or returns NaN
                         //    masks its sample out of the loss and is counted; the run goes on.
                         {{(p.HasAsyncRewards ? "await ScoreAsync(rollout.Rows);" : "Score(rollout.Rows);")}}
+                        _timer.Lap(report, global::Rft.Training.StepPhase.Score);
 
                         // 4-7. Old log-probs, advantages, PpoEpochs x MiniBatches optimizer steps, metrics.
                         Update(rollout, step, report);
@@ -586,7 +592,7 @@ public sealed partial class RftGenerator
                 "_options", "_pipeline", "_tokenizer", "_policy", "_reference", "_sampler", "_prompts", "_completions", "_mixture",
                 "_optimizer", "_sampling", "_records", "_validation", "_heldOut", "_scores", "_sftReport", "_rlReport", "_sftSteps", "_rlSteps",
                 "_groups", "_valueHead", "_valueOptimizer", "_demonstrations", "_stepView", "_device", "_schedule", "_metrics", "_rowTokens",
-                "_promptGuard", "_evaluationPromptGuard",
+                "_promptGuard", "_evaluationPromptGuard", "_timer",
             };
 
             private static readonly string[] ScoreLocals = { "rows", "i", "record", "completion", "exception" };

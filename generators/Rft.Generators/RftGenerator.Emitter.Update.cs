@@ -22,6 +22,7 @@ public sealed partial class RftGenerator
             writer.WriteLine($$"""
                 private void Update(global::Rft.Rollout.RolloutBatch rollout, int step, {{Training}}.StepReport report)
                 {
+                    _timer.Restart(); // the update's phases are timed from here
                     using var scope = global::TorchSharp.torch.NewDisposeScope();
                     int rows = rollout.Rows;
                     var sequences = {{Training}}.Forward.SequenceRows.Of(rollout);
@@ -72,6 +73,8 @@ public sealed partial class RftGenerator
                     """);
             }
 
+            writer.WriteLine("_timer.Lap(report, global::Rft.Training.StepPhase.OldLogProbs);");
+
             if (plan.HasReference)
             {
                 writer.WriteLine();
@@ -79,6 +82,7 @@ public sealed partial class RftGenerator
                     ? $"// {plan.ReferenceLabel} The frozen reference's log-probs of the sampled tokens, the same way."
                     : $"// {plan.ReferenceLabel} The frozen reference's log-probs (a loss term reads them), the same way.");
                 writer.WriteLine($"var refLogProbs = {Forward}.LogProbsWithoutGrad(_reference!, sequences, _options.Temperature, _options.MicroBatchSize);  // [N, T]");
+                writer.WriteLine("_timer.Lap(report, global::Rft.Training.StepPhase.Reference);");
             }
 
             if (plan.GrpoOnScores) return;
@@ -269,6 +273,8 @@ public sealed partial class RftGenerator
                 report.MaskedSamples = _scores.Masked;
                 report.ZeroVarianceGroupShare = _scores.ZeroVarianceGroupShare(_options.GroupSize);
                 report.MeanCompletionLength = {{Training}}.Stats.MeanCompletionTokens(rollout);
+                _timer.Lap(report, global::Rft.Training.StepPhase.Update);
+                report.UpdateTokens = rollout.SequenceTokens * _options.PpoEpochs; // every epoch's forwards cover the rollout's real tokens again
                 """);
         }
 

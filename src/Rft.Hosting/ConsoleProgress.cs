@@ -8,7 +8,8 @@ namespace Rft.Hosting;
 /// <summary>
 /// Prints one progress line every <c>LogEvery</c> steps, at the last step of a phase and whenever a
 /// validation accuracy was measured; quantities that were not measured (NaN) are left out. Steps per
-/// second are measured on the wall clock over the steps since the previous line.
+/// second are measured on the wall clock over the steps since the previous line; an RL step's line also says where its
+/// time went (rollout with its tokens per second, scoring, old log-probs, reference, update with its tokens per second).
 /// </summary>
 internal sealed class ConsoleProgress(TextWriter output, int logEvery)
 {
@@ -84,6 +85,7 @@ internal sealed class ConsoleProgress(TextWriter output, int logEvery)
 
         Append(line, "lr", report.LearningRate, "0.0e+00");
         Append(line, "val-acc", report.ValidationAccuracy, "F2");
+        AppendTimings(line, report);
 
         var now = Stopwatch.GetTimestamp();
         var seconds = Stopwatch.GetElapsedTime(_windowStart, now).TotalSeconds;
@@ -98,6 +100,34 @@ internal sealed class ConsoleProgress(TextWriter output, int logEvery)
         _windowStart = now;
         _windowStartStep = report.Step;
         _lastPrintedStep = report.Step;
+    }
+
+    // Where the step's time went: "roll 0.420s 4876 tok/s  score 0.001s  old 0.050s  ref 0.048s  upd 0.310s 9000 tok/s".
+    private static void AppendTimings(StringBuilder line, StepReport report)
+    {
+        AppendSeconds(line, "roll", report.PhaseSeconds(StepPhase.Rollout));
+        AppendRate(line, report.RolloutTokensPerSecond);
+        AppendSeconds(line, "score", report.PhaseSeconds(StepPhase.Score));
+        AppendSeconds(line, "old", report.PhaseSeconds(StepPhase.OldLogProbs));
+        AppendSeconds(line, "ref", report.PhaseSeconds(StepPhase.Reference));
+        AppendSeconds(line, "upd", report.PhaseSeconds(StepPhase.Update));
+        AppendRate(line, report.UpdateTokensPerSecond);
+    }
+
+    private static void AppendSeconds(StringBuilder line, string label, double seconds)
+    {
+        if (!double.IsNaN(seconds))
+        {
+            line.Append("  ").Append(label).Append(' ').Append(seconds.ToString("F3", Invariant)).Append('s');
+        }
+    }
+
+    private static void AppendRate(StringBuilder line, double tokensPerSecond)
+    {
+        if (!double.IsNaN(tokensPerSecond))
+        {
+            line.Append(' ').Append(tokensPerSecond.ToString("F0", Invariant)).Append(" tok/s");
+        }
     }
 
     private static void Append(StringBuilder line, string label, double value, string format)

@@ -33,6 +33,7 @@ internal sealed class MetricsWriter : IDisposable
     private static readonly JsonEncodedText Sft = Key("sft");
     private static readonly JsonEncodedText Rl = Key("rl");
     private static readonly JsonEncodedText Eval = Key("eval");
+    private static readonly JsonEncodedText[] TimingKeys = StepTimingKeys.Names.Select(Key).ToArray();
 
     private static readonly JsonWriterOptions WriterOptions = new()
     {
@@ -59,6 +60,9 @@ internal sealed class MetricsWriter : IDisposable
         _json = new Utf8JsonWriter(_line, WriterOptions);
     }
 
+    /// <summary>The RL steps' timings and throughputs so far, for summary.json's medians.</summary>
+    public StepTimingMedians RlTimings { get; } = new();
+
     /// <summary>The JSON object of the last step written, or empty when no step was.</summary>
     public ReadOnlySpan<byte> LastStep => _lastStep.AsSpan(0, _lastStepLength);
 
@@ -66,6 +70,7 @@ internal sealed class MetricsWriter : IDisposable
     {
         Begin();
         WriteStepObject(report);
+        RlTimings.Add(report);
         _json.Flush();
 
         var written = _line.WrittenSpan;
@@ -128,6 +133,11 @@ internal sealed class MetricsWriter : IDisposable
         for (var i = 0; i < extraKeys.Length; i++)
         {
             WriteFinite(extraKeys[i], report.Extra[i]);
+        }
+
+        for (var i = 0; i < TimingKeys.Length; i++)
+        {
+            WriteFinite(TimingKeys[i], StepTimingKeys.Value(report, i));
         }
 
         WriteFinite(Seconds, report.Seconds);

@@ -46,7 +46,8 @@ internal sealed class RunSummary(string pipeline, int seed, string runDirectory)
     /// <summary>The trainer's own facts (<see cref="IPipelineTrainer.RunFacts"/>), written as they are.</summary>
     public IReadOnlyList<KeyValuePair<string, double>> TrainerFacts { get; set; } = [];
 
-    public void Write(double wallSeconds, ReadOnlySpan<byte> finalStepMetrics)
+    /// <param name="rlTimings">The RL steps' timings, written as their medians (<c>rl_medians</c>); null when there were none.</param>
+    public void Write(double wallSeconds, ReadOnlySpan<byte> finalStepMetrics, StepTimingMedians? rlTimings = null)
     {
         using var file = new FileStream(Path.Combine(RunDirectory, "summary.json"), FileMode.Create, FileAccess.Write, FileShare.Read);
         using (var json = new Utf8JsonWriter(file, WriterOptions))
@@ -72,6 +73,7 @@ internal sealed class RunSummary(string pipeline, int seed, string runDirectory)
             }
 
             json.WriteNumber("wall_seconds", Math.Round(wallSeconds, 3));
+            rlTimings?.Write(json);
             WriteStringOrNull(json, "checkpoint", Checkpoint);
             if (Error is not null)
             {

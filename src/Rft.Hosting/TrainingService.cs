@@ -125,7 +125,7 @@ internal sealed partial class TrainingService(
         try
         {
             if (_setUp) summary.TrainerFacts = trainer.RunFacts;
-            summary.Write(wall.Elapsed.TotalSeconds, metrics.LastStep);
+            summary.Write(wall.Elapsed.TotalSeconds, metrics.LastStep, metrics.RlTimings);
         }
         catch (Exception exception)
         {

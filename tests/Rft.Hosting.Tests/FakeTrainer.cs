@@ -78,6 +78,7 @@ public sealed class FakeTrainer(FakeOptions options, TrainerScript script, IHost
                 throw new InvalidOperationException($"reward server unreachable at step {step}");
             }
 
+            report.Reset();  // the phase timings add up within a step, so each step starts from none
             report.Step = step;
             report.Loss = -0.0123;
             report.LearningRate = options.LearningRate;
@@ -92,6 +93,13 @@ public sealed class FakeTrainer(FakeOptions options, TrainerScript script, IHost
             report.ZeroVarianceGroupShare = 0.25;
             report.MaskedSamples = step == 1 ? 3 : 0;
             report.Seconds = 0.001;
+            report.AddPhaseSeconds(StepPhase.Rollout, 0.1 * step);
+            report.AddPhaseSeconds(StepPhase.Score, 0.01);
+            report.AddPhaseSeconds(StepPhase.OldLogProbs, 0.02);
+            if (script.WithKl) report.AddPhaseSeconds(StepPhase.Reference, 0.03);
+            report.AddPhaseSeconds(StepPhase.Update, 0.2);
+            report.RolloutTokens = 256;
+            report.UpdateTokens = 512;
             RlStepsCompleted = step;
             yield return report;
         }

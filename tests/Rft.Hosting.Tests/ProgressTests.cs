@@ -32,6 +32,16 @@ public sealed class ProgressTests : IDisposable
     }
 
     [Fact]
+    public async Task An_RL_line_says_where_the_step_s_time_went_and_the_token_throughputs()
+    {
+        var run = await TrainingRun.RunAsync(_root.Path, new TrainerScript { WithKl = true }, ["--Rft:LogEvery=1"]);
+
+        var line = run.OutLines().Single(l => l.StartsWith("rl   step 2/5", StringComparison.Ordinal));
+        Assert.Contains("  roll 0.200s 1280 tok/s  score 0.010s  old 0.020s  ref 0.030s  upd 0.200s 2560 tok/s  ", line);
+        Assert.DoesNotContain(" roll ", run.OutLines().First(l => l.StartsWith("sft ", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task A_KL_term_shows_in_the_RL_line()
     {
         var run = await TrainingRun.RunAsync(_root.Path, new TrainerScript { WithKl = true }, ["--Rft:LogEvery=1"]);

@@ -113,6 +113,30 @@ public sealed class TrainingServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task Every_RL_step_has_its_phase_timings_and_throughputs_and_the_summary_their_medians()
+    {
+        var run = await TrainingRun.RunAsync(_root.Path, new TrainerScript());
+
+        var rl = run.Metrics().Where(line => line.GetProperty("phase").GetString() == "rl").ToArray();
+        Assert.Equal([0.1, 0.2, 0.3, 0.4, 0.5], rl.Select(line => Math.Round(line.GetProperty("timing/rollout_s").GetDouble(), 12)));
+        Assert.Equal(0.01, rl[0].GetProperty("timing/score_s").GetDouble());
+        Assert.Equal(0.02, rl[0].GetProperty("timing/old_logprob_s").GetDouble());
+        Assert.Equal(0.2, rl[0].GetProperty("timing/update_s").GetDouble());
+        Assert.Equal(256, rl[0].GetProperty("rollout/tokens").GetDouble());
+        Assert.Equal(2560, rl[0].GetProperty("rollout/tokens_per_s").GetDouble(), 1e-9);
+        Assert.Equal(2560, rl[0].GetProperty("update/tokens_per_s").GetDouble(), 1e-9);
+        Assert.False(rl[0].TryGetProperty("timing/reference_s", out _));   // no reference policy: not measured, left out
+        Assert.False(run.Metrics()[0].TryGetProperty("timing/rollout_s", out _));   // the warm-up has no rollout
+
+        var medians = run.Summary().GetProperty("rl_medians");
+        Assert.Equal(0.3, medians.GetProperty("timing/rollout_s").GetDouble(), 1e-12);
+        Assert.Equal(256 / 0.3, medians.GetProperty("rollout/tokens_per_s").GetDouble(), 1e-9);
+        Assert.Equal(0.2, medians.GetProperty("timing/update_s").GetDouble(), 1e-12);
+        Assert.Equal(0.001, medians.GetProperty("seconds").GetDouble(), 1e-12);
+        Assert.False(medians.TryGetProperty("timing/reference_s", out _));
+    }
+
+    [Fact]
     public async Task A_run_without_warm_up_goes_straight_to_RL()
     {
         var run = await TrainingRun.RunAsync(_root.Path, new TrainerScript { HasWarmUp = false });

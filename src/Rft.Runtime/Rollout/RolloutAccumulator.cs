@@ -196,6 +196,7 @@ public sealed class RolloutAccumulator : IDisposable
         source.HostTokens.Slice(from * source.HostStride, count).CopyTo(_batch.HostTokens.Slice(to * _batch.HostStride, count));
         _batch.HostCounts[to] = count;
         _batch.HostFinished[to] = source.HostFinished[from];
+        _batch.HostPromptLengths[to] = source.HostPromptLengths[from];
     }
 
     // Copies the stored rows' [P + T] window into the contiguous outputs and points the batch at them.

@@ -16,6 +16,7 @@ public sealed class RolloutBatch
     private readonly int[] _tokens;        // row r's completion at [r * _stride, r * _stride + count)
     private readonly int[] _counts;
     private readonly bool[] _finished;
+    private readonly int[] _promptLengths;
     private readonly int _stride;
 
     internal RolloutBatch(int maxRows, int maxNewTokens)
@@ -24,6 +25,7 @@ public sealed class RolloutBatch
         _tokens = new int[maxRows * maxNewTokens];
         _counts = new int[maxRows];
         _finished = new bool[maxRows];
+        _promptLengths = new int[maxRows];
     }
 
     public int Rows { get; private set; }
@@ -73,10 +75,33 @@ public sealed class RolloutBatch
         return _counts[row];
     }
 
+    /// <summary>Tokens generated over all rows, stop tokens included (host; for throughput).</summary>
+    public long GeneratedTokens
+    {
+        get
+        {
+            long total = 0;
+            for (int row = 0; row < Rows; row++) total += _counts[row];
+            return total;
+        }
+    }
+
+    /// <summary>Real tokens over all rows, prompt (BOS included, padding not) and completion (host; for throughput).</summary>
+    public long SequenceTokens
+    {
+        get
+        {
+            long total = 0;
+            for (int row = 0; row < Rows; row++) total += _promptLengths[row] + _counts[row];
+            return total;
+        }
+    }
+
     // The sampler's host buffers: it writes row r's tokens at [r * stride, ...) and then sets counts and flags.
     internal Span<int> HostTokens => _tokens;
     internal Span<int> HostCounts => _counts;
     internal Span<bool> HostFinished => _finished;
+    internal Span<int> HostPromptLengths => _promptLengths;
     internal int HostStride => _stride;
 
     /// <summary>Points the batch at new views; the previous views are released (the buffers behind them live on).</summary>

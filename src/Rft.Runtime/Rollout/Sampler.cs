@@ -115,8 +115,9 @@ public sealed class Sampler : IDisposable
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
 
-        // Prompts, left-padded to P, written straight into the CPU staging tensors.
+        // Prompts, left-padded to P, written straight into the CPU staging tensors; each row's prompt length for the host.
         StagePrompts(prompts, p);
+        for (int i = 0; i < promptCount; i++) _batch.HostPromptLengths.Slice(i * groups, groups).Fill(prompts.Tokens(i).Length);
         var promptIds = OnDevice(Rows(_promptIds, promptCount, p));            // [prompts, P]
         var promptMask = OnDevice(Rows(_promptMask, promptCount, p));
         var promptPositions = OnDevice(Rows(_promptPositions, promptCount, p));

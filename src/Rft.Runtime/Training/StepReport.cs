@@ -6,6 +6,8 @@ namespace Rft.Training;
 /// </summary>
 public sealed class StepReport
 {
+    private readonly double[] _phaseSeconds = new double[Enum.GetValues<StepPhase>().Length];
+
     public StepReport(TrainingPhase phase, IReadOnlyList<string> rewardNames)
         : this(phase, rewardNames, [])
     {
@@ -23,6 +25,7 @@ public sealed class StepReport
         ExtraNames = extraNames;
         Extra = new double[extraNames.Count];
         Array.Fill(Extra, double.NaN);
+        Array.Fill(_phaseSeconds, double.NaN);
     }
 
     /// <summary>Names of the further metrics, fixed at construction.</summary>
@@ -93,6 +96,34 @@ public sealed class StepReport
     /// <summary>Wall-clock seconds this step took.</summary>
     public double Seconds { get; set; }
 
+    /// <summary>Wall-clock seconds the step spent in <paramref name="phase"/> (RL), or NaN when it did not run it.</summary>
+    public double PhaseSeconds(StepPhase phase) => _phaseSeconds[(int)phase];
+
+    /// <summary>Adds <paramref name="seconds"/> to <paramref name="phase"/> (a step that rolls out several times adds each).</summary>
+    public void AddPhaseSeconds(StepPhase phase, double seconds)
+    {
+        ref double total = ref _phaseSeconds[(int)phase];
+        total = double.IsNaN(total) ? seconds : total + seconds;
+    }
+
+    /// <summary>Tokens the rollout generated this step (stop tokens included, padding not), or 0.</summary>
+    public long RolloutTokens { get; set; }
+
+    /// <summary>Generated tokens per second of rollout time, or NaN.</summary>
+    public double RolloutTokensPerSecond => Rate(RolloutTokens, StepPhase.Rollout);
+
+    /// <summary>Tokens the update's training forwards covered: the rows' real prompt and completion tokens, once per PPO epoch; or 0.</summary>
+    public long UpdateTokens { get; set; }
+
+    /// <summary>Update tokens per second of update time, or NaN.</summary>
+    public double UpdateTokensPerSecond => Rate(UpdateTokens, StepPhase.Update);
+
+    private double Rate(long tokens, StepPhase phase)
+    {
+        double seconds = _phaseSeconds[(int)phase];
+        return tokens > 0 && seconds > 0 ? tokens / seconds : double.NaN;
+    }
+
     /// <summary>
     /// Forgets every measurement of the previous step (NaN, zero counts), so a step that skips part of its work (an
     /// update with no signal under dynamic sampling) reports nothing stale. The names and the phase stay.
@@ -106,6 +137,8 @@ public sealed class StepReport
         MeanCompletionLength = ZeroVarianceGroupShare = ValidationAccuracy = double.NaN;
         MaskedSamples = OptimizerSteps = 0;
         Seconds = 0;
+        Array.Fill(_phaseSeconds, double.NaN);
+        RolloutTokens = UpdateTokens = 0;
         Array.Fill(RewardMeans, double.NaN);
         Array.Fill(Extra, double.NaN);
     }
