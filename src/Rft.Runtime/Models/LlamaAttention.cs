@@ -14,7 +14,7 @@ namespace Rft.Models;
 /// stacked along the sequence axis: [B, kvHeads, groups * T, headDim] against [B, kvHeads, L, headDim].
 /// Query head h still reads key/value head h / groups, as in <c>repeat_kv</c>.
 /// </remarks>
-public sealed class LlamaAttention : nn.Module
+public sealed partial class LlamaAttention : nn.Module
 {
     private readonly AdaptableLinear q_proj;
     private readonly AdaptableLinear k_proj;

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace Rft.Models;
 
 /// <summary>Pre-norm decoder block: <c>x + self_attn(input_layernorm(x))</c>, then <c>h + mlp(post_attention_layernorm(h))</c>.</summary>
-public sealed class LlamaDecoderLayer : nn.Module
+public sealed partial class LlamaDecoderLayer : nn.Module
 {
     private readonly LlamaAttention self_attn;
     private readonly LlamaMlp mlp;

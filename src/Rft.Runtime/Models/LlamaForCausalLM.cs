@@ -13,7 +13,7 @@ namespace Rft.Models;
 /// RMSNorm, rotary positions, grouped-query attention, SwiGLU; biases only on q/k/v and only when
 /// <see cref="LlamaConfig.QkvBias"/> (Qwen2).
 /// </summary>
-public sealed class LlamaForCausalLM : nn.Module
+public sealed partial class LlamaForCausalLM : nn.Module
 {
     /// <summary>Standard deviation of the initial weights (Hugging Face's <c>initializer_range</c>).</summary>
     public const double InitializerRange = 0.02;

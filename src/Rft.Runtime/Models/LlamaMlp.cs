@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Rft.Models;
 
 /// <summary>SwiGLU feed-forward: <c>down_proj(silu(gate_proj(x)) * up_proj(x))</c>, no biases.</summary>
-public sealed class LlamaMlp : nn.Module<Tensor, Tensor>
+public sealed partial class LlamaMlp : nn.Module<Tensor, Tensor>
 {
     private readonly AdaptableLinear gate_proj;
     private readonly AdaptableLinear up_proj;

@@ -9,7 +9,7 @@ namespace Rft.Models;
 /// The decoder stack Hugging Face calls <c>model</c>: <c>embed_tokens</c>, <c>layers.{i}</c>, <c>norm</c>.
 /// Callers open the dispose scope; <see cref="LlamaForCausalLM"/> does.
 /// </summary>
-public sealed class LlamaModel : nn.Module
+public sealed partial class LlamaModel : nn.Module
 {
     private readonly TokenEmbedding embed_tokens;
     private readonly ModuleList<LlamaDecoderLayer> layers;

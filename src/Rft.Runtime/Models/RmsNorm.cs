@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Rft.Models;
 
 /// <summary>Root-mean-square layer norm as Hugging Face's <c>LlamaRMSNorm</c>: normalise in float32, then scale.</summary>
-public sealed class RmsNorm : nn.Module<Tensor, Tensor>
+public sealed partial class RmsNorm : nn.Module<Tensor, Tensor>
 {
     private readonly Parameter weight;
     private readonly double _eps;

@@ -12,7 +12,7 @@ namespace Rft.Models;
 /// pattern <c>(-1..., +1...)</c>; the sign is folded into the sine table so applying the rotation
 /// costs one roll, two multiplications and an addition.
 /// </remarks>
-public sealed class RotaryEmbedding : IDisposable
+public sealed partial class RotaryEmbedding : IDisposable
 {
     private readonly int _headDim;
     private readonly double _theta;

@@ -10,7 +10,7 @@ namespace Rft.Models;
 /// registered parameter (seen with <c>Embedding_from_pretrained</c> in 0.107), which would break tied
 /// output projections and weight loading.
 /// </summary>
-public sealed class TokenEmbedding : nn.Module<Tensor, Tensor>
+public sealed partial class TokenEmbedding : nn.Module<Tensor, Tensor>
 {
     private readonly Parameter weight;
 

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Rft.Models;
+using Rft.Native;
 using Rft.Text;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -24,6 +25,7 @@ public sealed class Sampler : IDisposable
     private readonly Device _device;
     private readonly KvCache _cache;
     private readonly RolloutBatch _batch;
+    private readonly NativeFrame _frame = new();      // the decoding loop's native tensor handles
 
     // Host staging (CPU): prompts left-padded, [prompts, P] packed from the start.
     private readonly Tensor _promptIds;
@@ -145,63 +147,102 @@ public sealed class Sampler : IDisposable
         var alive = _alive.narrow(0, 0, rows);
         var logProbs = _logProbs.narrow(0, 0, rows);
         var finished = _finished.narrow(0, 0, rows).fill_(false);
-
-        int steps = 0;
-        while (steps < settings.MaxNewTokens)
-        {
-            using var tokenScope = NewDisposeScope();
-            int s = steps;
-            var stepLogits = logits;
-            if (s > 0)
-            {
-                // Feed the previous token; a finished row feeds pad and marks its slot as padding.
-                int slot = p + s - 1;
-                cacheMask.narrow(1, slot, 1).copy_(alive.narrow(1, s - 1, 1));
-                stepLogits = _model.ForwardCached(tokens.narrow(1, s - 1, 1), positions.narrow(1, s - 1, 1), _cache, slot).view(rows, -1);
-            }
-
-            var (token, logProb) = Sample(stepLogits, settings, generator);   // [rows, 1] each
-            alive.narrow(1, s, 1).copy_(finished.logical_not());
-            tokens.narrow(1, s, 1).copy_(token.masked_fill_(finished, _tokenizer.PadId));
-            logProbs.narrow(1, s, 1).copy_(logProb.masked_fill_(finished, 0));
-            finished.logical_or_(token.eq(_tokenizer.EosId));
-            steps++;
-
-            // One host sync per token: stop as soon as every row has emitted its stop token.
-            if (steps < settings.MaxNewTokens && finished.all().item<bool>()) break;
-        }
+        int steps = Decode(logits, cacheMask, positions, tokens, alive, logProbs, finished, p, settings, generator);
 
         Publish(promptCount, groups, p, steps, promptIds, promptMask, promptPositions, positions);
         return _batch;
     }
 
-    /// <summary>Temperature-scaled, nucleus-filtered sampling; returns the tokens and their behaviour log-probs, [rows, 1] each.</summary>
-    private static (Tensor Token, Tensor LogProb) Sample(Tensor logits, SamplingSettings settings, Generator generator)
+    /// <summary>
+    /// Samples token after token from the prefill's <paramref name="logits"/> until <see cref="SamplingSettings.MaxNewTokens"/>
+    /// or until every row has stopped; returns the number of steps. Each token's work is a few hundred tensor operations on
+    /// native handles (<see cref="LlamaForCausalLM.DecodeLogits"/>, <see cref="NativeFrame"/>), released when the token
+    /// ends: nothing is allocated on the managed heap per token, so a rollout's managed allocation does not grow with its
+    /// length. The results are those of the managed operations, bit for bit.
+    /// </summary>
+    private int Decode(Tensor logits, Tensor cacheMask, Tensor positions, Tensor tokens, Tensor alive, Tensor logProbs, Tensor finished,
+        int p, SamplingSettings settings, Generator generator)
     {
-        if (logits.dtype != ScalarType.Float32) logits = logits.to(ScalarType.Float32);
+        var f = _frame;
+        long rows = tokens.size(0);
+        IntPtr tokensH = tokens.Handle, aliveH = alive.Handle, logProbsH = logProbs.Handle, finishedH = finished.Handle;
+        IntPtr cacheMaskH = cacheMask.Handle, positionsH = positions.Handle;
+        var dtype = logits.dtype;
+        bool native = _model.CanDecode, onCpu = _device.type == DeviceType.CPU;
+        Tensor? managedLogits = null;     // dynamic rotary scaling only: the managed forward's logits of the current token
+        try
+        {
+            int steps = 0;
+            while (steps < settings.MaxNewTokens)
+            {
+                using var token = f.Open();
+                int s = steps;
+                var stepLogits = logits.Handle;                                        // [rows, V]
+                if (s > 0)
+                {
+                    // Feed the previous token; a finished row feeds pad and marks its slot as padding.
+                    int slot = p + s - 1;
+                    f.Copy(f.Narrow(cacheMaskH, 1, slot, 1), f.Narrow(aliveH, 1, s - 1, 1));
+                    if (native)
+                    {
+                        stepLogits = f.View(_model.DecodeLogits(f, f.Narrow(tokensH, 1, s - 1, 1), f.Narrow(positionsH, 1, s - 1, 1), _cache, slot, rows), rows, -1);
+                    }
+                    else
+                    {
+                        managedLogits?.Dispose();
+                        managedLogits = _model.ForwardCached(tokens.narrow(1, s - 1, 1), positions.narrow(1, s - 1, 1), _cache, slot).view(rows, -1);
+                        stepLogits = managedLogits.Handle;
+                    }
+                }
+
+                var (sampled, logProb) = Sample(f, stepLogits, dtype, settings, generator);   // [rows, 1] each
+                f.Copy(f.Narrow(aliveH, 1, s, 1), f.LogicalNot(finishedH));
+                f.MaskedFill(sampled, finishedH, (long)_tokenizer.PadId);
+                f.Copy(f.Narrow(tokensH, 1, s, 1), sampled);
+                f.MaskedFill(logProb, finishedH, 0L);
+                f.Copy(f.Narrow(logProbsH, 1, s, 1), logProb);
+                f.LogicalOr(finishedH, f.Eq(sampled, _tokenizer.EosId));
+                steps++;
+
+                // Stop as soon as every row has emitted its stop token: one value read per token (on a GPU, a sync).
+                if (steps < settings.MaxNewTokens && f.All(finishedH, onCpu)) break;
+            }
+
+            return steps;
+        }
+        finally
+        {
+            managedLogits?.Dispose();
+        }
+    }
+
+    /// <summary>Temperature-scaled, nucleus-filtered sampling; returns the tokens and their behaviour log-probs, [rows, 1] each.</summary>
+    private static (IntPtr Token, IntPtr LogProb) Sample(NativeFrame f, IntPtr logits, ScalarType dtype, SamplingSettings settings, Generator generator)
+    {
+        if (dtype != ScalarType.Float32) logits = f.ToType(logits, ScalarType.Float32);
         if (settings.Temperature == 0)
         {
-            var greedy = logits.argmax(-1, keepdim: true);
-            return (greedy, logits.log_softmax(-1).gather(1, greedy));
+            var greedy = f.ArgMax(logits, -1, keepdim: true);
+            return (greedy, f.Gather(f.LogSoftmax(logits, -1, ScalarType.Float32), 1, greedy));
         }
 
-        var logp = (settings.Temperature == 1 ? logits : logits / settings.Temperature).log_softmax(-1);
-        var probs = logp.exp();
-        Tensor token;
+        var logp = f.LogSoftmax(settings.Temperature == 1 ? logits : f.Div(logits, settings.Temperature), -1, ScalarType.Float32);
+        var probs = f.Exp(logp);
+        IntPtr token;
         if (settings.TopP < 1)
         {
             // Keep the smallest set of most likely tokens whose mass reaches top-p: drop a token when the
             // tokens ranked above it already reach it. The most likely token is always kept.
-            var (sorted, order) = probs.sort(-1, descending: true, stable: true);
-            sorted.masked_fill_((sorted.cumsum(-1) - sorted).ge(settings.TopP), 0);
-            token = order.gather(1, sorted.multinomial(1, generator: generator));
+            var (sorted, order) = f.Sort(probs, -1, descending: true, stable: true);
+            f.MaskedFill(sorted, f.Ge(f.Sub(f.CumSum(sorted, -1), sorted), settings.TopP), 0L);
+            token = f.Gather(order, 1, f.Multinomial(sorted, 1, generator));
         }
         else
         {
-            token = probs.multinomial(1, generator: generator);
+            token = f.Multinomial(probs, 1, generator);
         }
 
-        return (token, logp.gather(1, token));
+        return (token, f.Gather(logp, 1, token));
     }
 
     private void StagePrompts(PromptBatch prompts, int p)
@@ -313,6 +354,7 @@ public sealed class Sampler : IDisposable
     {
         _batch.ReleaseViews();
         _cache.Dispose();
+        _frame.Dispose();
         foreach (var tensor in new[]
                  {
                      _promptIds, _promptMask, _promptPositions, _hostCompletion, _tokens, _alive, _logProbs, _finished, _steps,

@@ -10,7 +10,7 @@ namespace Rft.Models.Lora;
 /// keys such as <c>q_proj.weight</c> are unchanged; with one it adds <c>lora_A.weight</c> [r, in] and
 /// <c>lora_B.weight</c> [out, r], PEFT's names.
 /// </summary>
-public sealed class AdaptableLinear : nn.Module<Tensor, Tensor>
+public sealed partial class AdaptableLinear : nn.Module<Tensor, Tensor>
 {
     private readonly Parameter weight;
     private readonly Parameter? bias;

@@ -1,0 +1,39 @@
+using Rft.Native;
+using static TorchSharp.torch;
+
+namespace Rft.Models;
+
+public sealed partial class LlamaAttention
+{
+    /// <summary>
+    /// <see cref="Forward"/> for one new position per row with a cache, on native handles and in the same operations; the
+    /// reshapes of the general case are plain views here (one query position), and the cache slot is written through
+    /// <c>select</c> rather than a one-wide <c>narrow</c> (the same elements).
+    /// </summary>
+    /// <param name="hidden">[rows, 1, hidden], the normalised input.</param>
+    /// <param name="cos">[rows, 1, 1, headDim].</param>
+    /// <param name="signedSin">[rows, 1, 1, headDim].</param>
+    /// <param name="blocked">[rows, 1, 1, slot + 1] bool, true where a key may not be attended (the mask's complement).</param>
+    /// <param name="keys">This layer's key cache narrowed to the rows, [rows, kvHeads, maxLength, headDim].</param>
+    /// <param name="values">Likewise for values.</param>
+    /// <param name="slot">The cache slot of the new position.</param>
+    /// <returns>[rows, 1, hidden]</returns>
+    internal IntPtr Decode(NativeFrame f, IntPtr hidden, long rows, IntPtr cos, IntPtr signedSin, IntPtr blocked, IntPtr keys, IntPtr values, int slot, ScalarType dtype)
+    {
+        int groups = _heads / _kvHeads;
+        var q = RotaryEmbedding.Apply(f, f.View(q_proj.Decode(f, hidden), rows, 1, _heads, _headDim), _headDim, cos, signedSin);   // [rows, 1, heads, d]
+        var k = RotaryEmbedding.Apply(f, f.View(k_proj.Decode(f, hidden), rows, 1, _kvHeads, _headDim), _headDim, cos, signedSin); // [rows, 1, kv, d]
+        var v = v_proj.Decode(f, hidden);                                                                                           // [rows, 1, kv * d]
+
+        f.Copy(f.Select(keys, 2, slot), f.View(k, rows, _kvHeads, _headDim));
+        f.Copy(f.Select(values, 2, slot), f.View(v, rows, _kvHeads, _headDim));
+        var cachedKeys = f.Narrow(keys, 2, 0, slot + 1);                                                                            // [rows, kv, slot + 1, d]
+        var cachedValues = f.Narrow(values, 2, 0, slot + 1);
+
+        // Query head h reads key/value head h / groups: the queries of a group are rows of one matrix, as in Forward.
+        var scores = f.MatMul(f.View(q, rows, _kvHeads, groups, _headDim), f.Transpose(cachedKeys, 2, 3));                         // [rows, kv, groups, slot + 1]
+        f.MaskedFill(f.MulInPlace(scores, 1.0 / Math.Sqrt(_headDim)), blocked, double.NegativeInfinity);
+        var attended = f.MatMul(f.Softmax(scores, -1, dtype), cachedValues);                                                       // [rows, kv, groups, d]
+        return o_proj.Decode(f, f.View(attended, rows, 1, _heads * _headDim));
+    }
+}

@@ -1,0 +1,10 @@
+using Rft.Native;
+
+namespace Rft.Models;
+
+public sealed partial class LlamaMlp
+{
+    /// <summary><see cref="forward"/> on native handles.</summary>
+    internal IntPtr Decode(NativeFrame f, IntPtr input) =>
+        down_proj.Decode(f, f.Mul(f.Silu(gate_proj.Decode(f, input)), up_proj.Decode(f, input)));
+}

@@ -1,0 +1,49 @@
+using Rft.Native;
+using Rft.Rollout;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Rft.Models;
+
+public sealed partial class LlamaModel
+{
+    /// <summary>Whether <see cref="Decode"/> serves this model (not under dynamic rotary scaling).</summary>
+    internal bool CanDecode => _rotary.HasFixedTables;
+
+    /// <summary>
+    /// <see cref="Forward"/> for one new position per row with a cache, on native handles: the same operations, so the
+    /// same numbers, as <c>Forward(inputIds, positionIds, keyMask, cache, slot)</c>, and nothing allocated on the managed
+    /// heap. The attention mask is built once for all layers from the cache's <see cref="KvCache.AttentionMask"/> (which
+    /// the caller fills for <paramref name="slot"/> first), as its complement: a key slot is blocked when it holds no real
+    /// token, except the query's own slot; sliding-window layers also block the slots that fell out of the window.
+    /// </summary>
+    /// <param name="inputIds">[rows, 1] long.</param>
+    /// <param name="positionIds">[rows, 1] long.</param>
+    /// <returns>Final-normed hidden states [rows, 1, hidden].</returns>
+    internal IntPtr Decode(NativeFrame f, IntPtr inputIds, IntPtr positionIds, KvCache cache, int slot, long rows, (DeviceType Type, int Index) device, ScalarType dtype)
+    {
+        var hidden = embed_tokens.Decode(f, inputIds, rows);
+        var (cos, signedSin) = _rotary.Decode(f, positionIds, rows, device, dtype);
+
+        var blocked = f.LogicalNot(f.Narrow(f.Narrow(cache.AttentionMask.Handle, 0, 0, rows), 1, 0, slot + 1));   // [rows, slot + 1]
+        f.Fill(f.Narrow(blocked, 1, slot, 1), false);                                                            // a query always sees itself
+        var mask = f.View(blocked, rows, 1, 1, slot + 1);
+        var windowMask = IntPtr.Zero;
+        if (_config.SlidingWindow is int window && _config.MaxWindowLayers < _config.NumLayers && slot - window + 1 > 0)
+        {
+            var windowBlocked = f.Clone(blocked);
+            f.Fill(f.Narrow(windowBlocked, 1, 0, slot - window + 1), true);                                       // key slot k needs k > slot - window
+            windowMask = f.View(windowBlocked, rows, 1, 1, slot + 1);
+        }
+
+        for (int i = 0; i < _config.NumLayers; i++)
+        {
+            var layerMask = _config.UsesSlidingWindow(i) && windowMask != IntPtr.Zero ? windowMask : mask;
+            var keys = f.Narrow(cache.Keys(i).Handle, 0, 0, rows);
+            var values = f.Narrow(cache.Values(i).Handle, 0, 0, rows);
+            hidden = layers[i].Decode(f, hidden, rows, cos, signedSin, layerMask, keys, values, slot, dtype);
+        }
+
+        return norm.Decode(f, hidden, dtype);
+    }
+}

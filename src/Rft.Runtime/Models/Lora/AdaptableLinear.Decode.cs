@@ -1,0 +1,18 @@
+using Rft.Native;
+
+namespace Rft.Models.Lora;
+
+public sealed partial class AdaptableLinear
+{
+    /// <summary>
+    /// <see cref="forward"/> on native handles, for decoding under <c>no_grad</c> (so no adapter dropout):
+    /// <c>W x + b</c>, plus <c>scale * B (A x)</c> with an adapter.
+    /// </summary>
+    internal IntPtr Decode(NativeFrame f, IntPtr input)
+    {
+        var output = f.Linear(input, weight.Handle, bias?.Handle ?? IntPtr.Zero);
+        if (lora_A is null || lora_B is null) return output;
+        f.AddInPlace(output, f.Linear(f.Linear(input, lora_A.weight!.Handle, IntPtr.Zero), lora_B.weight!.Handle, IntPtr.Zero), Scale);
+        return output;
+    }
+}

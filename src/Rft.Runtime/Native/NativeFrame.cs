@@ -1,0 +1,274 @@
+using static Rft.Native.TorchNative;
+using static TorchSharp.torch;
+
+namespace Rft.Native;
+
+/// <summary>
+/// Tensor operations on native handles (<see cref="TorchNative"/>), each result recorded so that it dies with the
+/// <see cref="Scope"/> it was made in: <c>using var token = frame.Open();</c> per decoded token releases everything the
+/// token made. The record and the cached scalars are reused, so a steady loop allocates nothing on the managed heap.
+/// Each method is the TorchSharp method of the same name, calling the same native function with the same arguments, so
+/// results are bit-for-bit those of the managed code. Not thread-safe: one frame per loop.
+/// </summary>
+internal sealed unsafe class NativeFrame : IDisposable
+{
+    private IntPtr[] _handles = new IntPtr[512];
+    private int _count;
+    private readonly List<(double Value, bool Integral, IntPtr Handle)> _scalars = [];
+    private readonly IntPtr[] _boolScalars = new IntPtr[2];
+
+    /// <summary>Opens a scope: the handles made until it is disposed are released then, newest first.</summary>
+    public Scope Open() => new(this, _count);
+
+    /// <summary>Handles alive in this frame (for tests).</summary>
+    public int Count => _count;
+
+    /// <summary>Releases the handles made since a <see cref="Open"/>.</summary>
+    public readonly struct Scope(NativeFrame frame, int mark) : IDisposable
+    {
+        public void Dispose() => frame.Release(mark);
+    }
+
+    // ---- views ----
+
+    public IntPtr View(IntPtr t, long d0, long d1)
+    {
+        long* shape = stackalloc long[] { d0, d1 };
+        return Track(THSTensor_view(t, shape, 2));
+    }
+
+    public IntPtr View(IntPtr t, long d0, long d1, long d2)
+    {
+        long* shape = stackalloc long[] { d0, d1, d2 };
+        return Track(THSTensor_view(t, shape, 3));
+    }
+
+    public IntPtr View(IntPtr t, long d0, long d1, long d2, long d3)
+    {
+        long* shape = stackalloc long[] { d0, d1, d2, d3 };
+        return Track(THSTensor_view(t, shape, 4));
+    }
+
+    public IntPtr Flatten(IntPtr t)
+    {
+        long* shape = stackalloc long[] { -1 };
+        return Track(THSTensor_reshape(t, shape, 1));
+    }
+
+    public IntPtr Narrow(IntPtr t, long dim, long start, long length) => Track(THSTensor_narrow(t, dim, start, length));
+
+    public IntPtr Select(IntPtr t, long dim, long index) => Track(THSTensor_select(t, dim, index));
+
+    public IntPtr Transpose(IntPtr t, long dim0, long dim1) => Track(THSTensor_transpose(t, dim0, dim1));
+
+    // ---- copies and conversions ----
+
+    public void Copy(IntPtr target, IntPtr source)
+    {
+        THSTensor_copy_(target, source, 0);
+        CheckForErrors();
+    }
+
+    public IntPtr Clone(IntPtr t) => Track(THSTensor_clone(t));
+
+    public IntPtr ToType(IntPtr t, ScalarType type) => Track(THSTensor_to_type(t, (sbyte)type, 0, 0));
+
+    public IntPtr ToCpu(IntPtr t) => Track(THSTensor_to_device(t, (int)TorchSharp.DeviceType.CPU, -1, 0, 0));
+
+    public void Fill(IntPtr t, bool value)
+    {
+        THSTensor_fill_(t, BoolScalar(value));
+        CheckForErrors();
+    }
+
+    public void MaskedFill(IntPtr t, IntPtr mask, double value)
+    {
+        THSTensor_masked_fill_(t, mask, Scalar(value));
+        CheckForErrors();
+    }
+
+    public void MaskedFill(IntPtr t, IntPtr mask, long value)
+    {
+        THSTensor_masked_fill_(t, mask, Scalar(value));
+        CheckForErrors();
+    }
+
+    public IntPtr IndexSelect(IntPtr t, long dim, IntPtr index) => Track(THSTensor_index_select(t, dim, index));
+
+    public IntPtr Gather(IntPtr t, long dim, IntPtr index) => Track(THSTensor_gather(t, dim, index));
+
+    public IntPtr Roll(IntPtr t, long shift, long dim)
+    {
+        long* shifts = stackalloc long[] { shift };
+        long* dims = stackalloc long[] { dim };
+        return Track(THSTensor_roll(t, shifts, 1, dims, 1));
+    }
+
+    // ---- arithmetic ----
+
+    /// <summary><c>a + b</c> (TorchSharp's <c>operator +</c>: alpha 1).</summary>
+    public IntPtr Add(IntPtr a, IntPtr b) => Track(THSTensor_add(a, b, Scalar(1L)));
+
+    /// <summary><c>a.add_(b, alpha)</c>.</summary>
+    public void AddInPlace(IntPtr a, IntPtr b, double alpha)
+    {
+        THSTensor_add_(a, b, Scalar(alpha));
+        CheckForErrors();
+    }
+
+    /// <summary><c>a.add_(value)</c> (alpha 1).</summary>
+    public IntPtr AddInPlace(IntPtr a, double value)
+    {
+        THSTensor_add_scalar_(a, Scalar(value), Scalar(1L));
+        CheckForErrors();
+        return a;
+    }
+
+    public IntPtr Sub(IntPtr a, IntPtr b) => Track(THSTensor_sub(a, b));
+
+    public IntPtr Mul(IntPtr a, IntPtr b) => Track(THSTensor_mul(a, b));
+
+    public IntPtr MulInPlace(IntPtr a, double value)
+    {
+        THSTensor_mul_scalar_(a, Scalar(value));
+        CheckForErrors();
+        return a;
+    }
+
+    public IntPtr Div(IntPtr a, double value) => Track(THSTensor_div_scalar(a, Scalar(value), IntPtr.Zero));
+
+    /// <summary><c>square()</c>, which TorchSharp computes as <c>pow(2)</c>.</summary>
+    public IntPtr Square(IntPtr t) => Track(THSTensor_pow_scalar(t, Scalar(2L)));
+
+    public IntPtr RsqrtInPlace(IntPtr t)
+    {
+        THSTensor_rsqrt_(t);
+        CheckForErrors();
+        return t;
+    }
+
+    public IntPtr Exp(IntPtr t) => Track(THSTensor_exp(t));
+
+    public IntPtr Silu(IntPtr t) => Track(THSTensor_silu(t));
+
+    public IntPtr MatMul(IntPtr a, IntPtr b) => Track(THSTensor_matmul(a, b));
+
+    /// <summary><c>nn.functional.linear(input, weight, bias)</c>; <paramref name="bias"/> zero for none.</summary>
+    public IntPtr Linear(IntPtr input, IntPtr weight, IntPtr bias) => Track(THSNN_functional_linear(input, weight, bias));
+
+    // ---- reductions, comparisons, sampling ----
+
+    /// <summary><c>mean([-1], keepdim: true)</c>.</summary>
+    public IntPtr MeanOfLastKeepDim(IntPtr t)
+    {
+        long* dims = stackalloc long[] { -1 };
+        return Track(THSTensor_mean_along_dimensions(t, dims, 1, 1, 0, 0));
+    }
+
+    public IntPtr CumSum(IntPtr t, long dim) => Track(THSTensor_cumsum(t, dim, 0, 0));
+
+    public IntPtr ArgMax(IntPtr t, long dim, bool keepdim) => Track(THSTensor_argmax_along_dimension(t, dim, keepdim ? (byte)1 : (byte)0));
+
+    public (IntPtr Values, IntPtr Indices) Sort(IntPtr t, long dim, bool descending, bool stable)
+    {
+        var values = THSTensor_sort(t, dim, descending ? (byte)1 : (byte)0, stable ? (byte)1 : (byte)0, out var indices);
+        if (values == IntPtr.Zero || indices == IntPtr.Zero) CheckForErrors();
+        Track(values);
+        return (values, Track(indices));
+    }
+
+    public IntPtr Eq(IntPtr t, long value) => Track(THSTensor_eq_scalar(t, Scalar(value)));
+
+    public IntPtr Ge(IntPtr t, double value) => Track(THSTensor_ge_scalar(t, Scalar(value)));
+
+    public IntPtr LogicalNot(IntPtr t) => Track(THSTensor_logical_not(t));
+
+    public void LogicalOr(IntPtr t, IntPtr other)
+    {
+        THSTensor_logical_or_(t, other);
+        CheckForErrors();
+    }
+
+    public IntPtr Softmax(IntPtr t, long dim, ScalarType type) => Track(THSSpecial_softmax(t, dim, (sbyte)type));
+
+    public IntPtr LogSoftmax(IntPtr t, long dim, ScalarType type) => Track(THSSpecial_log_softmax(t, dim, (sbyte)type));
+
+    public IntPtr Multinomial(IntPtr probabilities, long samples, Generator generator) =>
+        Track(THSTensor_multinomial(probabilities, samples, 0, generator.Handle));
+
+    /// <summary>Whether every element of a bool tensor is true: the one value that crosses to the host.</summary>
+    public bool All(IntPtr t, bool onCpu)
+    {
+        using var scope = Open();
+        var all = Track(THSTensor_all(t));
+        if (!onCpu) all = ToCpu(all);
+        var data = THSTensor_data(all);
+        if (data == IntPtr.Zero) CheckForErrors();
+        return *(byte*)data != 0;
+    }
+
+    // ---- bookkeeping ----
+
+    private IntPtr Track(IntPtr handle)
+    {
+        if (handle == IntPtr.Zero)
+        {
+            CheckForErrors();
+            throw new InvalidOperationException("A native tensor operation returned no tensor and reported no error.");
+        }
+
+        if (_count == _handles.Length) Array.Resize(ref _handles, 2 * _handles.Length);
+        _handles[_count++] = handle;
+        return handle;
+    }
+
+    private void Release(int mark)
+    {
+        while (_count > mark) THSTensor_dispose(_handles[--_count]);
+    }
+
+    private static void CheckForErrors() => TorchSharp.torch.CheckForErrors();
+
+    // Scalars are made once per distinct value and kept: a loop uses a handful (1, 2, eps, -inf, pad, ...).
+    private IntPtr Scalar(double value) => CachedScalar(value, integral: false);
+
+    private IntPtr Scalar(long value) => CachedScalar(value, integral: true);
+
+    private IntPtr BoolScalar(bool value)
+    {
+        ref IntPtr cached = ref _boolScalars[value ? 1 : 0];
+        if (cached == IntPtr.Zero)
+        {
+            cached = THSTorch_bool_to_scalar(value ? (byte)1 : (byte)0);
+            if (cached == IntPtr.Zero) CheckForErrors();
+        }
+
+        return cached;
+    }
+
+    private IntPtr CachedScalar(double value, bool integral)
+    {
+        foreach (var (cached, isIntegral, handle) in _scalars)
+        {
+            if (isIntegral == integral && cached.Equals(value)) return handle;
+        }
+
+        var made = integral ? THSTorch_int64_to_scalar((long)value) : THSTorch_float64_to_scalar(value);
+        if (made == IntPtr.Zero) CheckForErrors();
+        _scalars.Add((value, integral, made));
+        return made;
+    }
+
+    public void Dispose()
+    {
+        Release(0);
+        foreach (var (_, _, handle) in _scalars) THSTorch_dispose_scalar(handle);
+        _scalars.Clear();
+        foreach (var handle in _boolScalars)
+        {
+            if (handle != IntPtr.Zero) THSTorch_dispose_scalar(handle);
+        }
+
+        Array.Clear(_boolScalars);
+    }
+}
