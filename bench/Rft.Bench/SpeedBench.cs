@@ -13,7 +13,7 @@ namespace Rft.Bench;
 /// One GRPO step of <see cref="SpeedPipeline"/> against the PyTorch eager reference (bench/pytorch/grpo_step.py) on the
 /// same weights, shapes and algorithm, both with 2 threads, interleaved in one run so that a shared machine's load falls on
 /// both alike. Usage: <c>dotnet run -c Release --project bench/Rft.Bench -- speed [--steps 10] [--warmup 3] [--rounds 2]
-/// [--shapes tiny,small] [--python /usr/bin/python3] [--out DIR]</c>.
+/// [--shapes tiny,small] [--python /usr/bin/python3] [--out DIR] [--verbose]</c> (verbose: every step's timings).
 /// </summary>
 /// <remarks>
 /// Each round runs, per shape, our trainer in this process (warm-up steps, then measured steps, timed by the step's own
@@ -33,8 +33,11 @@ internal static class SpeedBench
         ["small"] = new LlamaConfig(4096, HiddenSize: 256, IntermediateSize: 688, NumLayers: 6, NumHeads: 8, NumKvHeads: 4, MaxPositions: 128),
     };
 
+    private static bool Verbose;
+
     public static async Task<int> Run(string[] args)
     {
+        Verbose = args.Contains("--verbose");
         int steps = IntOption(args, "--steps", 10), warmup = IntOption(args, "--warmup", 3), rounds = IntOption(args, "--rounds", 2);
         var shapes = StringOption(args, "--shapes", "tiny,small").Split(',', StringSplitOptions.RemoveEmptyEntries);
         string python = StringOption(args, "--python", File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
@@ -101,6 +104,7 @@ internal static class SpeedBench
             var step = new Dictionary<string, double> { ["seconds"] = report.Seconds, ["rollout/tokens"] = report.RolloutTokens, ["rollout/tokens_per_s"] = report.RolloutTokensPerSecond };
             foreach (var (name, phase) in Phases.Zip(Enum.GetValues<StepPhase>())) step[name] = report.PhaseSeconds(phase);
             measured.Add(step);
+            if (Verbose) Console.WriteLine("  ours " + string.Join(", ", step.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} {p.Value:F3}"))));
         }
 
         return measured;
@@ -122,6 +126,7 @@ internal static class SpeedBench
             var step = json.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble());
             step["rollout/tokens_per_s"] = step["rollout/tokens"] / step["timing/rollout_s"];
             measured.Add(step);
+            if (Verbose) Console.WriteLine("  pytorch " + string.Join(", ", step.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} {p.Value:F3}"))));
         }
 
         process.WaitForExit();
