@@ -5,10 +5,20 @@ namespace Rft.Models;
 
 public sealed partial class LlamaAttention
 {
+    /// <summary>q, k and v's weights and biases stacked (see <see cref="DecodeProjections"/>); zeros when a projection has an adapter.</summary>
+    internal (IntPtr Weight, IntPtr Bias) StackQkv(NativeFrame f)
+    {
+        if (q_proj.HasAdapter || k_proj.HasAdapter || v_proj.HasAdapter) return default;
+        var weight = f.Cat(0, q_proj.Weight.Handle, k_proj.Weight.Handle, v_proj.Weight.Handle);
+        var bias = q_proj.BiasHandle == IntPtr.Zero ? IntPtr.Zero : f.Cat(0, q_proj.BiasHandle, k_proj.BiasHandle, v_proj.BiasHandle);
+        return (weight, bias);
+    }
+
     /// <summary>
-    /// <see cref="Forward"/> for one new position per row with a cache, on native handles and in the same operations; the
-    /// reshapes of the general case are plain views here (one query position), and the cache slot is written through
-    /// <c>select</c> rather than a one-wide <c>narrow</c> (the same elements).
+    /// <see cref="Forward"/> for one new position per row with a cache, on native handles. The reshapes of the general
+    /// case are plain views here (one query position) and the cache slot is written through <c>select</c> (the same
+    /// elements as a one-wide <c>narrow</c>). With stacked projections (<see cref="StackQkv"/>), q, k and v come from one
+    /// matrix product and q and k are rotated together; each element is computed as in the separate products.
     /// </summary>
     /// <param name="hidden">[rows, 1, hidden], the normalised input.</param>
     /// <param name="cos">[rows, 1, 1, headDim].</param>
@@ -17,23 +27,38 @@ public sealed partial class LlamaAttention
     /// <param name="keys">This layer's key cache narrowed to the rows, [rows, kvHeads, maxLength, headDim].</param>
     /// <param name="values">Likewise for values.</param>
     /// <param name="slot">The cache slot of the new position.</param>
+    /// <param name="qkv">The stacked q/k/v weight and bias, or zeros to project separately.</param>
     /// <returns>[rows, 1, hidden]</returns>
-    internal IntPtr Decode(NativeFrame f, IntPtr hidden, long rows, IntPtr cos, IntPtr signedSin, IntPtr blocked, IntPtr keys, IntPtr values, int slot, ScalarType dtype)
+    internal IntPtr Decode(NativeFrame f, IntPtr hidden, long rows, IntPtr cos, IntPtr signedSin, IntPtr blocked, IntPtr keys, IntPtr values, int slot,
+        ScalarType dtype, (IntPtr Weight, IntPtr Bias) qkv)
     {
         int groups = _heads / _kvHeads;
-        var q = RotaryEmbedding.Apply(f, f.View(q_proj.Decode(f, hidden), rows, 1, _heads, _headDim), _headDim, cos, signedSin);   // [rows, 1, heads, d]
-        var k = RotaryEmbedding.Apply(f, f.View(k_proj.Decode(f, hidden), rows, 1, _kvHeads, _headDim), _headDim, cos, signedSin); // [rows, 1, kv, d]
-        var v = v_proj.Decode(f, hidden);                                                                                           // [rows, 1, kv * d]
+        IntPtr q, k, v;   // [rows, 1, heads, d] rotated, [rows, 1, kv, d] rotated, [rows, 1, kv * d]
+        if (qkv.Weight != IntPtr.Zero)
+        {
+            var projected = f.Linear(hidden, qkv.Weight, qkv.Bias);                                                          // [rows, 1, (heads + 2 kv) d]
+            var rotated = RotaryEmbedding.Apply(f, f.View(f.Narrow(projected, 2, 0, (_heads + _kvHeads) * _headDim), rows, 1, _heads + _kvHeads, _headDim),
+                _headDim, cos, signedSin);
+            q = f.Narrow(rotated, 2, 0, _heads);
+            k = f.Narrow(rotated, 2, _heads, _kvHeads);
+            v = f.Narrow(projected, 2, (_heads + _kvHeads) * _headDim, _kvHeads * _headDim);
+        }
+        else
+        {
+            q = RotaryEmbedding.Apply(f, f.View(q_proj.Decode(f, hidden), rows, 1, _heads, _headDim), _headDim, cos, signedSin);
+            k = RotaryEmbedding.Apply(f, f.View(k_proj.Decode(f, hidden), rows, 1, _kvHeads, _headDim), _headDim, cos, signedSin);
+            v = v_proj.Decode(f, hidden);
+        }
 
         f.Copy(f.Select(keys, 2, slot), f.View(k, rows, _kvHeads, _headDim));
         f.Copy(f.Select(values, 2, slot), f.View(v, rows, _kvHeads, _headDim));
-        var cachedKeys = f.Narrow(keys, 2, 0, slot + 1);                                                                            // [rows, kv, slot + 1, d]
+        var cachedKeys = f.Narrow(keys, 2, 0, slot + 1);                                                                     // [rows, kv, slot + 1, d]
         var cachedValues = f.Narrow(values, 2, 0, slot + 1);
 
         // Query head h reads key/value head h / groups: the queries of a group are rows of one matrix, as in Forward.
-        var scores = f.MatMul(f.View(q, rows, _kvHeads, groups, _headDim), f.Transpose(cachedKeys, 2, 3));                         // [rows, kv, groups, slot + 1]
+        var scores = f.MatMul(f.View(q, rows, _kvHeads, groups, _headDim), f.Transpose(cachedKeys, 2, 3));                  // [rows, kv, groups, slot + 1]
         f.MaskedFill(f.MulInPlace(scores, 1.0 / Math.Sqrt(_headDim)), blocked, double.NegativeInfinity);
-        var attended = f.MatMul(f.Softmax(scores, -1, dtype), cachedValues);                                                       // [rows, kv, groups, d]
+        var attended = f.MatMul(f.Softmax(scores, -1, dtype), cachedValues);                                                // [rows, kv, groups, d]
         return o_proj.Decode(f, f.View(attended, rows, 1, _heads * _headDim));
     }
 }

@@ -5,6 +5,23 @@ namespace Rft.Models;
 
 public sealed partial class LlamaForCausalLM
 {
+    /// <summary>The widest model whose projections <see cref="StackProjections"/> stacks.</summary>
+    internal const int MaxStackedHiddenSize = 256;
+
+    /// <summary>
+    /// Stacks each layer's q, k and v projections for a rollout's decoding (<see cref="DecodeProjections"/>), in
+    /// <paramref name="f"/>: copies of the current weights, made again for every rollout. Only for models of hidden size
+    /// up to 256, where a token's products are small enough that the number of operations is what costs; there the tests
+    /// hold the stacked product to the separate ones bit for bit (a matrix library may order a wider product's sums
+    /// differently). Returns false, stacking nothing, for a wider model.
+    /// </summary>
+    internal bool StackProjections(NativeFrame f, Span<DecodeProjections> stacked)
+    {
+        if (Config.HiddenSize > MaxStackedHiddenSize) return false;
+        model.StackProjections(f, stacked);
+        return true;
+    }
+
     /// <summary>Whether <see cref="DecodeLogits"/> serves this model; false under dynamic rotary scaling (use <see cref="ForwardCached"/>).</summary>
     internal bool CanDecode => model.CanDecode;
 
@@ -16,11 +33,12 @@ public sealed partial class LlamaForCausalLM
     /// <param name="inputIds">[rows, 1] long, the previous token of each row.</param>
     /// <param name="positionIds">[rows, 1] long.</param>
     /// <param name="slot">The cache slot of the new position; the caller has set the cache's attention mask there.</param>
+    /// <param name="stacked">Per layer, its stacked projections (<see cref="StackProjections"/>), or empty to project separately.</param>
     /// <returns>Logits [rows, 1, active vocabulary].</returns>
-    internal IntPtr DecodeLogits(NativeFrame f, IntPtr inputIds, IntPtr positionIds, KvCache cache, int slot, long rows)
+    internal IntPtr DecodeLogits(NativeFrame f, IntPtr inputIds, IntPtr positionIds, KvCache cache, int slot, long rows, ReadOnlySpan<DecodeProjections> stacked)
     {
         var weight = LmHeadWeight;
-        var hidden = model.Decode(f, inputIds, positionIds, cache, slot, rows, (weight.device_type, weight.device_index), weight.dtype);
+        var hidden = model.Decode(f, inputIds, positionIds, cache, slot, rows, (weight.device_type, weight.device_index), weight.dtype, stacked);
         var output = _activeVocabulary == Config.VocabSize ? weight.Handle : f.Narrow(weight.Handle, 0, 0, _activeVocabulary);
         return f.Linear(hidden, output, System.IntPtr.Zero);
     }

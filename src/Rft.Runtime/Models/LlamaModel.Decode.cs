@@ -7,6 +7,12 @@ namespace Rft.Models;
 
 public sealed partial class LlamaModel
 {
+    /// <summary>Fills <paramref name="stacked"/> with each layer's stacked projections, made in <paramref name="f"/>.</summary>
+    internal void StackProjections(NativeFrame f, Span<DecodeProjections> stacked)
+    {
+        for (int i = 0; i < _config.NumLayers; i++) stacked[i] = layers[i].StackProjections(f);
+    }
+
     /// <summary>Whether <see cref="Decode"/> serves this model (not under dynamic rotary scaling).</summary>
     internal bool CanDecode => _rotary.HasFixedTables;
 
@@ -20,7 +26,9 @@ public sealed partial class LlamaModel
     /// <param name="inputIds">[rows, 1] long.</param>
     /// <param name="positionIds">[rows, 1] long.</param>
     /// <returns>Final-normed hidden states [rows, 1, hidden].</returns>
-    internal IntPtr Decode(NativeFrame f, IntPtr inputIds, IntPtr positionIds, KvCache cache, int slot, long rows, (DeviceType Type, int Index) device, ScalarType dtype)
+    /// <param name="stacked">Per layer, its stacked projections (<see cref="StackProjections"/>), or empty to project separately.</param>
+    internal IntPtr Decode(NativeFrame f, IntPtr inputIds, IntPtr positionIds, KvCache cache, int slot, long rows, (DeviceType Type, int Index) device, ScalarType dtype,
+        ReadOnlySpan<DecodeProjections> stacked)
     {
         var hidden = embed_tokens.Decode(f, inputIds, rows);
         var (cos, signedSin) = _rotary.Decode(f, positionIds, rows, device, dtype);
@@ -41,7 +49,7 @@ public sealed partial class LlamaModel
             var layerMask = _config.UsesSlidingWindow(i) && windowMask != IntPtr.Zero ? windowMask : mask;
             var keys = f.Narrow(cache.Keys(i).Handle, 0, 0, rows);
             var values = f.Narrow(cache.Values(i).Handle, 0, 0, rows);
-            hidden = layers[i].Decode(f, hidden, rows, cos, signedSin, layerMask, keys, values, slot, dtype);
+            hidden = layers[i].Decode(f, hidden, rows, cos, signedSin, layerMask, keys, values, slot, dtype, stacked.IsEmpty ? default : stacked[i]);
         }
 
         return norm.Decode(f, hidden, dtype);

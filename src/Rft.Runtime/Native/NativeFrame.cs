@@ -71,6 +71,20 @@ internal sealed unsafe class NativeFrame : IDisposable
 
     public IntPtr Clone(IntPtr t) => Track(THSTensor_clone(t));
 
+    /// <summary><c>torch.cat([a, b], dim)</c>.</summary>
+    public IntPtr Cat(long dim, IntPtr a, IntPtr b)
+    {
+        IntPtr* tensors = stackalloc IntPtr[] { a, b };
+        return Track(THSTensor_cat(tensors, 2, dim));
+    }
+
+    /// <summary><c>torch.cat([a, b, c], dim)</c>.</summary>
+    public IntPtr Cat(long dim, IntPtr a, IntPtr b, IntPtr c)
+    {
+        IntPtr* tensors = stackalloc IntPtr[] { a, b, c };
+        return Track(THSTensor_cat(tensors, 3, dim));
+    }
+
     public IntPtr ToType(IntPtr t, ScalarType type) => Track(THSTensor_to_type(t, (sbyte)type, 0, 0));
 
     public IntPtr ToCpu(IntPtr t) => Track(THSTensor_to_device(t, (int)TorchSharp.DeviceType.CPU, -1, 0, 0));

@@ -26,6 +26,7 @@ public sealed class Sampler : IDisposable
     private readonly KvCache _cache;
     private readonly RolloutBatch _batch;
     private readonly NativeFrame _frame = new();      // the decoding loop's native tensor handles
+    private readonly DecodeProjections[] _stacked;    // per layer, the projections stacked for a rollout (see LlamaForCausalLM.StackProjections)
 
     // Host staging (CPU): prompts left-padded, [prompts, P] packed from the start.
     private readonly Tensor _promptIds;
@@ -71,6 +72,7 @@ public sealed class Sampler : IDisposable
         int maxLength = maxPromptTokens + maxNewTokens;
 
         _cache = new KvCache(model.Config, maxRows, maxLength, _device, weight.dtype);
+        _stacked = new DecodeProjections[model.Config.NumLayers];
         _batch = new RolloutBatch(maxRows, maxNewTokens);
 
         _promptIds = Buffer([maxRows * maxPromptTokens], ScalarType.Int64, CPU);
@@ -170,6 +172,8 @@ public sealed class Sampler : IDisposable
         var dtype = logits.dtype;
         bool native = _model.CanDecode, onCpu = _device.type == DeviceType.CPU;
         Tensor? managedLogits = null;     // dynamic rotary scaling only: the managed forward's logits of the current token
+        using var rollout = f.Open();     // this rollout's stacked projections
+        var stacked = native && _model.StackProjections(f, _stacked) ? _stacked : [];
         try
         {
             int steps = 0;
@@ -185,7 +189,7 @@ public sealed class Sampler : IDisposable
                     f.Copy(f.Narrow(cacheMaskH, 1, slot, 1), f.Narrow(aliveH, 1, s - 1, 1));
                     if (native)
                     {
-                        stepLogits = f.View(_model.DecodeLogits(f, f.Narrow(tokensH, 1, s - 1, 1), f.Narrow(positionsH, 1, s - 1, 1), _cache, slot, rows), rows, -1);
+                        stepLogits = f.View(_model.DecodeLogits(f, f.Narrow(tokensH, 1, s - 1, 1), f.Narrow(positionsH, 1, s - 1, 1), _cache, slot, rows, stacked), rows, -1);
                     }
                     else
                     {

@@ -29,6 +29,10 @@ public sealed class SamplerReferenceTests
         { "bf16", 1.0, 1.0 },
         { "padded-vocabulary", 1.0, 1.0 },
         { "dynamic-rope", 1.0, 1.0 },
+        { "preset-nano", 1.0, 1.0 },
+        { "preset-tiny", 1.0, 1.0 },
+        { "preset-small", 1.0, 1.0 },
+        { "stories260K", 1.0, 1.0 },
     };
 
     [Theory]
@@ -38,10 +42,11 @@ public sealed class SamplerReferenceTests
         using var scope = NewDisposeScope();
         using var model = Model(shape);
         const int newTokens = 9;
-        string[] texts = ["abcdefg", "hb", "c", "dd"];
+        // 32 rows of left-padded prompts of 1 to 7 characters: as many rows as the speed bench decodes.
+        var texts = Enumerable.Range(0, 32).Select(i => new string(Enumerable.Range(0, 1 + i * 5 % 7).Select(j => (char)('a' + (i + 3 * j) % 8)).ToArray())).ToArray();
         var settings = new SamplingSettings(newTokens, temperature, topP);
-        using var sampler = new Sampler(model, Tokenizer, maxRows: 4, maxPromptTokens: 8, maxNewTokens: newTokens);
-        var prompts = new PromptBatch(maxPrompts: 4, maxPromptTokens: 8);
+        using var sampler = new Sampler(model, Tokenizer, maxRows: 32, maxPromptTokens: 8, maxNewTokens: newTokens);
+        var prompts = new PromptBatch(maxPrompts: 32, maxPromptTokens: 8);
         foreach (var text in texts) prompts.Add(text, Tokenizer);
 
         var rollout = sampler.Generate(prompts, samplesPerPrompt: 1, settings, new Generator(21));
@@ -165,6 +170,12 @@ public sealed class SamplerReferenceTests
                 var padded = LlamaForCausalLM.Create(TinyModels.Config(vocabSize: 20), seed: 7);
                 padded.ActiveVocabulary = 16;
                 return padded;
+            case "preset-nano" or "preset-tiny" or "preset-small":
+                // The presets' widths (32, 128, 256): decoding stacks q, k and v there, which must not change a bit.
+                return LlamaForCausalLM.Create(ModelPresets.Get(shape["preset-".Length..], 16, 64) with { NumLayers = 2 }, seed: 9);
+            case "stories260K":
+                // llama2.c's 260K shape, the speed bench's "tiny": width 64, 8 heads, 4 key/value heads, MLP 172.
+                return LlamaForCausalLM.Create(new LlamaConfig(16, HiddenSize: 64, IntermediateSize: 172, NumLayers: 2, NumHeads: 8, NumKvHeads: 4, MaxPositions: 64), seed: 10);
             case "dynamic-rope":
                 // Dynamic NTK scaling past an original context of 8: the rollout (up to 17 positions) outgrows it, so the
                 // rotary tables depend on the batch and decoding takes the managed path.

@@ -4,6 +4,9 @@ namespace Rft.Models.Lora;
 
 public sealed partial class AdaptableLinear
 {
+    /// <summary>The bias's native handle, or zero without a bias.</summary>
+    internal IntPtr BiasHandle => bias?.Handle ?? IntPtr.Zero;
+
     /// <summary>
     /// <see cref="forward"/> on native handles, for decoding under <c>no_grad</c> (so no adapter dropout):
     /// <c>W x + b</c>, plus <c>scale * B (A x)</c> with an adapter.
