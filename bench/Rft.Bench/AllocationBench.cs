@@ -15,7 +15,7 @@ internal static class AllocationBench
 {
     public static async Task<int> Run(string[] args)
     {
-        int warmup = IntOption(args, "--warmup", 10), measured = IntOption(args, "--steps", 50), longRun = IntOption(args, "--long", 0);
+        int warmup = BenchOptions.Int(args, "--warmup", 10), measured = BenchOptions.Int(args, "--steps", 50), longRun = BenchOptions.Int(args, "--long", 0);
         if (longRun > 0) return await RunLong(warmup, longRun);
 
         Console.WriteLine($"GRPO step of AllocationPipeline (preset tiny, 207-character vocabulary); {warmup} warm-up steps, then {measured} measured steps");
@@ -111,11 +111,5 @@ internal static class AllocationBench
     {
         var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
         return long.Parse(line[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0;
-    }
-
-    private static int IntOption(string[] args, string name, int fallback)
-    {
-        int at = Array.IndexOf(args, name);
-        return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
     }
 }

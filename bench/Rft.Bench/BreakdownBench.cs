@@ -18,7 +18,7 @@ internal static class BreakdownBench
     public static int Run(string[] args)
     {
         RftRuntime.EnsureNativeLibrary();
-        int threads = Array.IndexOf(args, "--threads") is var at and >= 0 ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : 2;
+        int threads = BenchOptions.Int(args, "--threads", 2);
         set_num_threads(threads);
         var tokenizer = new CharTokenizer(new string(Enumerable.Range(0x100, 204).Select(c => (char)c).ToArray()));
         using var model = LlamaForCausalLM.Create(ModelPresets.Get("tiny", tokenizer.VocabSize, 80), seed: 1);

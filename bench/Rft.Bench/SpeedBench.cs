@@ -11,9 +11,9 @@ namespace Rft.Bench;
 
 /// <summary>
 /// One GRPO step of <see cref="SpeedPipeline"/> against the PyTorch eager reference (bench/pytorch/grpo_step.py) on the
-/// same weights, shapes and algorithm, both with 2 threads, interleaved in one run so that a shared machine's load falls on
+/// same weights, shapes and algorithm, both with 2 threads (<c>--threads</c>), interleaved in one run so that a shared machine's load falls on
 /// both alike. Usage: <c>dotnet run -c Release --project bench/Rft.Bench -- speed [--steps 10] [--warmup 3] [--rounds 2]
-/// [--shapes tiny,small] [--python /usr/bin/python3] [--out DIR] [--verbose]</c> (verbose: every step's timings).
+/// [--shapes tiny,small] [--threads 2] [--python /usr/bin/python3] [--out DIR] [--verbose]</c> (verbose: every step's timings).
 /// </summary>
 /// <remarks>
 /// Each round runs, per shape, our trainer in this process (warm-up steps, then measured steps, timed by the step's own
@@ -38,21 +38,23 @@ internal static class SpeedBench
     public static async Task<int> Run(string[] args)
     {
         Verbose = args.Contains("--verbose");
-        int steps = IntOption(args, "--steps", 10), warmup = IntOption(args, "--warmup", 3), rounds = IntOption(args, "--rounds", 2);
-        var shapes = StringOption(args, "--shapes", "tiny,small").Split(',', StringSplitOptions.RemoveEmptyEntries);
-        string python = StringOption(args, "--python", File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
-        string script = StringOption(args, "--script", FindScript());
-        string output = StringOption(args, "--out", Path.Combine(Path.GetTempPath(), "rft-speed-bench"));
+        int steps = BenchOptions.Int(args, "--steps", 10), warmup = BenchOptions.Int(args, "--warmup", 3), rounds = BenchOptions.Int(args, "--rounds", 2);
+        int threads = BenchOptions.Int(args, "--threads", 2);
+        var shapes = BenchOptions.String(args, "--shapes", "tiny,small").Split(',', StringSplitOptions.RemoveEmptyEntries);
+        string python = BenchOptions.String(args, "--python", File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
+        string script = BenchOptions.String(args, "--script", FindScript());
+        string output = BenchOptions.String(args, "--out", Path.Combine(Path.GetTempPath(), "rft-speed-bench"));
         foreach (var shape in shapes)
         {
             if (!Shapes.ContainsKey(shape)) throw new ArgumentException($"--shapes: unknown shape \"{shape}\"; valid shapes are {string.Join(", ", Shapes.Keys)}.");
         }
 
         RftRuntime.EnsureNativeLibrary();
-        set_num_threads(2);
-        Console.WriteLine($"GRPO step, ours (TorchSharp, libtorch) vs PyTorch eager ({python} {script}); 2 threads each; {Environment.ProcessorCount} cores; " +
+        set_num_threads(threads);
+        Console.WriteLine($"GRPO step, ours (TorchSharp, libtorch) vs PyTorch eager ({python} {script}); {threads} threads each; {Environment.ProcessorCount} cores; " +
             $"{rounds} rounds x ({warmup} warm-up + {steps} measured steps) per side and shape, interleaved");
         Console.WriteLine("4 prompts x 8 completions, 32 prompt tokens, 64 new tokens, temperature 1, clipped surrogate, k3 KL (beta 0.04), AdamW, clip 1.0, fp32");
+        Console.WriteLine($"load average at the start: {LoadAverage()}");
 
         var ours = shapes.ToDictionary(s => s, _ => new List<Dictionary<string, double>>());
         var theirs = shapes.ToDictionary(s => s, _ => new List<Dictionary<string, double>>());
@@ -65,7 +67,7 @@ internal static class SpeedBench
                 {
                     bool oursFirst = round % 2 == 0;
                     if ((turn == 0) == oursFirst) ours[shape].AddRange(await RunOurs(folders[shape], Shapes[shape], warmup, steps));
-                    else theirs[shape].AddRange(RunReference(python, script, folders[shape], warmup, steps));
+                    else theirs[shape].AddRange(RunReference(python, script, folders[shape], warmup, steps, threads));
                 }
 
                 Console.WriteLine($"round {round + 1}/{rounds} {shape}: ours {Median(ours[shape], "seconds"):F3} s, pytorch {Median(theirs[shape], "seconds"):F3} s (medians so far)");
@@ -84,8 +86,12 @@ internal static class SpeedBench
                 $"pytorch {Median(theirs[shape], "rollout/tokens_per_s"):F0} tokens/s; {ours[shape].Count} + {theirs[shape].Count} steps"));
         }
 
+        Console.WriteLine($"load average at the end: {LoadAverage()}");
         return 0;
     }
+
+    // The machine's 1, 5 and 15 minute load averages: how much else ran beside the bench.
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
     private static string Row(List<Dictionary<string, double>> steps) => string.Create(CultureInfo.InvariantCulture,
         $"{Median(steps, "seconds"),6:F3} | {string.Join(" | ", Phases.Select(p => Median(steps, p).ToString("F3", CultureInfo.InvariantCulture)))} | {Median(steps, "rollout/tokens_per_s"),8:F0}");
@@ -111,10 +117,10 @@ internal static class SpeedBench
     }
 
     /// <summary>The reference in a child process; one JSON object per measured step on its standard output.</summary>
-    private static List<Dictionary<string, double>> RunReference(string python, string script, string checkpoint, int warmup, int steps)
+    private static List<Dictionary<string, double>> RunReference(string python, string script, string checkpoint, int warmup, int steps, int threads)
     {
         var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { script, "--checkpoint", checkpoint, "--steps", steps.ToString(CultureInfo.InvariantCulture), "--warmup", warmup.ToString(CultureInfo.InvariantCulture), "--threads", "2" })
+        foreach (var arg in new[] { script, "--checkpoint", checkpoint, "--steps", steps.ToString(CultureInfo.InvariantCulture), "--warmup", warmup.ToString(CultureInfo.InvariantCulture), "--threads", threads.ToString(CultureInfo.InvariantCulture) })
             start.ArgumentList.Add(arg);
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {python}.");
         var errors = process.StandardError.ReadToEndAsync();
@@ -163,17 +169,5 @@ internal static class SpeedBench
         }
 
         return Path.Combine("bench", "pytorch", "grpo_step.py");
-    }
-
-    private static int IntOption(string[] args, string name, int fallback)
-    {
-        int at = Array.IndexOf(args, name);
-        return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
-    }
-
-    private static string StringOption(string[] args, string name, string fallback)
-    {
-        int at = Array.IndexOf(args, name);
-        return at >= 0 && at + 1 < args.Length ? args[at + 1] : fallback;
     }
 }

@@ -116,7 +116,10 @@ public sealed class Sampler : IDisposable
         int p = prompts.LongestLength;
         var config = _model.Config;
 
-        using var noGrad = no_grad();
+        // Inference mode: no gradients, and no autograd bookkeeping per operation (version counters), which a rollout of
+        // hundreds of small operations per token notices. The buffers written here are ordinary tensors written in place,
+        // and the batch's views of them are only read afterwards, which inference mode allows.
+        using var inference = inference_mode();
         using var scope = NewDisposeScope();
 
         // Prompts, left-padded to P, written straight into the CPU staging tensors; each row's prompt length for the host.

@@ -6,14 +6,13 @@ namespace Rft.Pipelines.Tests.Pipelines;
 public sealed record Scribble(string Text);
 
 /// <summary>
-/// A GRPO step with a KL term (so the reference forward runs too) over a hundred-character vocabulary: the stop token is
+/// A GRPO step over a hundred-character vocabulary: the stop token is
 /// one id in about a hundred, so a rollout of an untrained policy runs nearly all of its <c>MaxNewTokens</c>, which is
 /// what the steady-state allocation test needs to compare short and long rollouts.
 /// </summary>
 [Pipeline]
 [Policy(Preset = "nano")]
 [Grpo(GroupSize = 4, PromptsPerStep = 1)]
-[KlPenalty(0.04, Estimator = KlEstimator.K3)]
 [Training(Steps = 8, LearningRate = 1e-3, Seed = 3)]
 [Rollout(MaxNewTokens = 4, MaxPromptTokens = 7)]
 public partial class ScribbleEcho
