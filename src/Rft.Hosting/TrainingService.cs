@@ -101,7 +101,9 @@ internal sealed partial class TrainingService(
             {
                 failure = exception;
                 summary.FailedDuring = Activity;
-                ReportFailure(exception);
+                // An option that validated but cannot work on this machine (Rft:Device = cuda without CUDA) is reported as one.
+                if (OptionsProblems.TryCollect(exception, out var problems)) OptionsProblems.Write(console.Error, problems);
+                else ReportFailure(exception);
             }
 
             if (failure is null)
@@ -136,7 +138,7 @@ internal sealed partial class TrainingService(
 
         if (failure is not null)
         {
-            outcome.Finish(TrainingStatus.Failed, failure);
+            outcome.Finish(OptionsProblems.TryCollect(failure, out _) ? TrainingStatus.InvalidOptions : TrainingStatus.Failed, failure);
             return;
         }
 

@@ -41,6 +41,8 @@ public sealed class FakeTrainer(FakeOptions options, TrainerScript script, IHost
         {
             throw new FileNotFoundException("policy weights not found: models/missing/model.safetensors");
         }
+
+        if (script.SetupException is { } exception) throw exception;
     }
 
     public IEnumerable<StepReport> WarmUp(CancellationToken cancellationToken)

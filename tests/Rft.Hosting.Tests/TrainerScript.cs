@@ -15,4 +15,7 @@ public sealed class TrainerScript
     public int? ThrowAtRlStep { get; init; }
 
     public bool ThrowInSetup { get; init; }
+
+    /// <summary>Thrown by Setup when set (after <see cref="ThrowInSetup"/>'s missing file, if both are).</summary>
+    public Exception? SetupException { get; init; }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Rft.Training;
 
 namespace Rft.Hosting.Tests;
 
@@ -212,5 +213,17 @@ public sealed class TrainingServiceTests : IDisposable
         Assert.False(summary.GetProperty("completed").GetBoolean());
         Assert.Equal(JsonValueKind.Null, summary.GetProperty("checkpoint").ValueKind);
         Assert.Equal(JsonValueKind.Null, summary.GetProperty("final_step_metrics").ValueKind);
+    }
+
+    [Fact]
+    public async Task A_device_the_machine_lacks_stops_at_setup_with_exit_2_as_an_invalid_option()
+    {
+        // What DeviceSettings.Resolve throws for Rft:Device = cuda on a libtorch without CUDA.
+        var run = await TrainingRun.RunAsync(_root.Path, new TrainerScript { SetupException = new InvalidOptionException("Rft:Device = 'cuda', but the libtorch this program loaded has no CUDA support") });
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("Invalid option:", run.Error.ToString());
+        Assert.Contains("Rft:Device = 'cuda', but the libtorch this program loaded has no CUDA support", run.Error.ToString());
+        Assert.Equal(["Setup", "Dispose"], run.Trainer!.Calls);
     }
 }

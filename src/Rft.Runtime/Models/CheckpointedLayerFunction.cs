@@ -28,7 +28,17 @@ internal sealed class CheckpointedLayerFunction : autograd.MultiTensorFunction<C
 
         using var scope = NewDisposeScope();
         Tensor output;
-        using (no_grad()) output = layer.Forward(hidden, cos, signedSin, mask, cachedKeys: null, cachedValues: null, offset: 0);
+        bool outer = Lora.AdaptableLinear.InCheckpointedForward;
+        Lora.AdaptableLinear.InCheckpointedForward = true;   // a training forward, without a graph: dropout still acts
+        try
+        {
+            using (no_grad()) output = layer.Forward(hidden, cos, signedSin, mask, cachedKeys: null, cachedValues: null, offset: 0);
+        }
+        finally
+        {
+            Lora.AdaptableLinear.InCheckpointedForward = outer;
+        }
+
         return [output.MoveToOuterDisposeScope()];
     }
 

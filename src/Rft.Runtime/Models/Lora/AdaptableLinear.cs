@@ -112,13 +112,21 @@ public sealed class AdaptableLinear : nn.Module<Tensor, Tensor>
         Dropout = 0;
     }
 
+    /// <summary>
+    /// Set on this thread while a checkpointed layer runs its training forward without a graph
+    /// (<see cref="CheckpointedLayerFunction"/>): dropout must act there as in the recomputation, although gradients are off.
+    /// </summary>
+    [ThreadStatic]
+    internal static bool InCheckpointedForward;
+
     /// <param name="input">[..., in]</param>
     /// <returns>[..., out]</returns>
     public override Tensor forward(Tensor input)
     {
         var output = nn.functional.linear(input, weight, bias);
         if (lora_A is null || lora_B is null) return output;
-        var adapterInput = Dropout > 0 && training && is_grad_enabled() ? nn.functional.dropout(input, Dropout, training: true) : input;
+        bool dropout = Dropout > 0 && training && (is_grad_enabled() || InCheckpointedForward);
+        var adapterInput = dropout ? nn.functional.dropout(input, Dropout, training: true) : input;
         return output.add_(lora_B.forward(lora_A.forward(adapterInput)), alpha: Scale);
     }
 }
