@@ -204,7 +204,9 @@ public sealed partial class RftGenerator
                 MaxGradNorm: ReadDouble(attribute, Name, "MaxGradNorm", d.MaxGradNorm),
                 Seed: ReadInt(attribute, Name, "Seed", d.Seed),
                 LogEvery: ReadInt(attribute, Name, "LogEvery", d.LogEvery),
-                EvalEvery: ReadInt(attribute, Name, "EvalEvery", d.EvalEvery));
+                EvalEvery: ReadInt(attribute, Name, "EvalEvery", d.EvalEvery),
+                CheckpointEvery: ReadInt(attribute, Name, "CheckpointEvery", d.CheckpointEvery),
+                KeepCheckpoints: ReadInt(attribute, Name, "KeepCheckpoints", d.KeepCheckpoints));
         }
 
         private RolloutSpec ReadRollout(AttributeData attribute)

@@ -23,6 +23,8 @@ internal static class OptionCatalog
         new OptionEntry("Training", "MaxGradNorm", "MaxGradNorm", OptionRule.AtLeast(0)),
         new OptionEntry("Training", "LogEvery", "LogEvery", OptionRule.AtLeast(1)),
         new OptionEntry("Training", "EvalEvery", "EvalEvery", OptionRule.AtLeast(0)),
+        new OptionEntry("Training", "CheckpointEvery", "CheckpointEvery", OptionRule.AtLeast(0)),
+        new OptionEntry("Training", "KeepCheckpoints", "KeepCheckpoints", OptionRule.AtLeast(1)),
         new OptionEntry("Grpo", "GroupSize", "GroupSize", OptionRule.AtLeast(2)),
         new OptionEntry("Grpo", "PromptsPerStep", "PromptsPerStep", OptionRule.AtLeast(1)),
         new OptionEntry("Grpo", "ClipLow", "ClipLow", OptionRule.InRange(0, 1)),

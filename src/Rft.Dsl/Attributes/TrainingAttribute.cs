@@ -30,4 +30,10 @@ public sealed class TrainingAttribute : Attribute
 
     /// <summary>Evaluate on the held-out set every this many RL steps; 0 only at the end.</summary>
     public int EvalEvery { get; set; } = 0;
+
+    /// <summary>Write a resumable checkpoint every this many steps of the warm-up and of RL; 0 only at the end of the run.</summary>
+    public int CheckpointEvery { get; set; } = 100;
+
+    /// <summary>How many periodic checkpoints to keep (the newest).</summary>
+    public int KeepCheckpoints { get; set; } = 3;
 }
