@@ -132,15 +132,19 @@ public sealed class CheckpointStore
     }
 
     /// <summary>The checkpoint <c>checkpoints/latest</c> names, when the file is readable and the folder exists; null otherwise.</summary>
-    public string? Latest()
+    public string? Latest() => LatestOf(RunDirectory);
+
+    /// <summary>The checkpoint the <c>checkpoints/latest</c> of <paramref name="runDirectory"/> names, when readable and there; null otherwise.</summary>
+    public static string? LatestOf(string runDirectory)
     {
-        string pointer = Path.Combine(Folder, LatestFile);
+        ArgumentNullException.ThrowIfNull(runDirectory);
+        string pointer = Path.Combine(runDirectory, FolderName, LatestFile);
         try
         {
             if (!File.Exists(pointer) || new FileInfo(pointer).Length > 4096) return null;
             string relative = File.ReadAllText(pointer).Trim();
             if (relative.Length == 0 || Path.IsPathRooted(relative) || relative.Split('/').Contains("..")) return null;
-            string directory = Path.Combine(RunDirectory, relative);
+            string directory = Path.GetFullPath(Path.Combine(runDirectory, relative));
             return Directory.Exists(directory) ? directory : null;
         }
         catch (IOException)
