@@ -25,6 +25,9 @@ public sealed class TrainerScript
     /// <summary>How long saving a checkpoint takes after its first file is written (a large model).</summary>
     public TimeSpan CheckpointDelay { get; init; }
 
+    /// <summary>Registers the trainer as one generated before resume existed (<see cref="TrainerWithoutResume"/>).</summary>
+    public bool WithoutResume { get; init; }
+
     /// <summary>How long each step takes.</summary>
     public TimeSpan StepDelay { get; init; }
 }
