@@ -126,7 +126,7 @@ public sealed class FakeTrainer(FakeOptions options, TrainerScript script, IHost
         CheckpointFolders.Add(directory);
         Directory.CreateDirectory(directory);
         File.WriteAllText(Path.Combine(directory, "model.safetensors"), $"weights after sft {_sftSteps}, rl {_rlSteps}");
-        if (script.CheckpointDelay > TimeSpan.Zero) Thread.Sleep(script.CheckpointDelay);
+        if (lifetime.ApplicationStopping.IsCancellationRequested && script.StoppingCheckpointDelay > TimeSpan.Zero) Thread.Sleep(script.StoppingCheckpointDelay);
         if (_rlSteps == script.FailCheckpointAtRlStep) throw new IOException("No space left on device");
         File.WriteAllText(Path.Combine(directory, Checkpoint.TrainerStateFile),
             $$"""{"Pipeline": "{{PipelineName}}", "Seed": {{options.Seed}}, "SftSteps": {{_sftSteps}}, "RlSteps": {{_rlSteps}}}""");

@@ -22,8 +22,8 @@ public sealed class TrainerScript
     /// <summary>Saving a checkpoint taken after this RL step fails, as on a full disk.</summary>
     public int? FailCheckpointAtRlStep { get; init; }
 
-    /// <summary>How long saving a checkpoint takes after its first file is written (a large model).</summary>
-    public TimeSpan CheckpointDelay { get; init; }
+    /// <summary>How long saving a checkpoint takes, after its first file is written, once a stop was requested (a large model's final checkpoint).</summary>
+    public TimeSpan StoppingCheckpointDelay { get; init; }
 
     /// <summary>Registers the trainer as one generated before resume existed (<see cref="TrainerWithoutResume"/>).</summary>
     public bool WithoutResume { get; init; }
