@@ -88,7 +88,7 @@ public sealed class CheckpointStoreTests(TinyRunStates states) : IDisposable, IC
     {
         var state = states.Main;
         var store = new CheckpointStore(_run, Pipeline);
-        string first = store.WritePeriodic(new CheckpointPosition(TrainingPhase.Rl, 10), 0, 3, dir => state.Save(dir, Pipeline, 10));
+        string first = WriteRl(store, 10);
 
         // The process dies after the weights are written and before the rest.
         Assert.Throws<IOException>(() => store.WritePeriodic(new CheckpointPosition(TrainingPhase.Rl, 20), 0, 3, dir =>
@@ -116,7 +116,7 @@ public sealed class CheckpointStoreTests(TinyRunStates states) : IDisposable, IC
         Assert.Equal("checkpoint\n", File.ReadAllText(Path.Combine(store.Folder, "latest")));
 
         // A resumed process writes newer periodic checkpoints, then its own end-of-run checkpoint over the first.
-        store.WritePeriodic(new CheckpointPosition(TrainingPhase.Rl, 20), 0, 3, dir => state.Save(dir, Pipeline, 20));
+        WriteRl(store, 20);
         Assert.Equal(Path.Combine(store.Folder, "rl-000020"), store.SelectNewestValid(out _)!.Directory);
 
         store.WriteFinal(new CheckpointPosition(TrainingPhase.Rl, 25), 0, CheckpointReason.Completed, dir => state.Save(dir, Pipeline, 25));
@@ -133,7 +133,7 @@ public sealed class CheckpointStoreTests(TinyRunStates states) : IDisposable, IC
     {
         var state = states.Main;
         var store = new CheckpointStore(_run, Pipeline);
-        string periodic = store.WritePeriodic(new CheckpointPosition(TrainingPhase.Rl, 10), 0, 3, dir => state.Save(dir, Pipeline, 10));
+        string periodic = WriteRl(store, 10);
 
         string failed = store.WriteFinal(new CheckpointPosition(TrainingPhase.Rl, 12), 0, CheckpointReason.Failed, dir => state.Save(dir, Pipeline, 12));
 
@@ -147,10 +147,9 @@ public sealed class CheckpointStoreTests(TinyRunStates states) : IDisposable, IC
     [MemberData(nameof(EveryFileAndCorruption))]
     public void A_damaged_file_is_named_and_the_previous_checkpoint_is_chosen(string file, Corruption corruption)
     {
-        var state = states.Main;
         var store = new CheckpointStore(_run, Pipeline);
-        string older = store.WritePeriodic(new CheckpointPosition(TrainingPhase.Rl, 10), 0, 3, dir => state.Save(dir, Pipeline, 10));
-        string newer = store.WritePeriodic(new CheckpointPosition(TrainingPhase.Rl, 20), 0, 3, dir => state.Save(dir, Pipeline, 20));
+        string older = WriteRl(store, 10);
+        string newer = WriteRl(store, 20);
         string path = Path.Combine(newer, file);
 
         var expected = Corrupt(path, file, corruption);
@@ -181,10 +180,9 @@ public sealed class CheckpointStoreTests(TinyRunStates states) : IDisposable, IC
     [InlineData("a file outside", CheckpointProblem.MalformedManifest, "not a relative path inside the checkpoint folder")]
     public void A_damaged_manifest_is_named_and_the_previous_checkpoint_is_chosen(string damage, CheckpointProblem expected, string message)
     {
-        var state = states.Main;
         var store = new CheckpointStore(_run, Pipeline);
-        string older = store.WritePeriodic(new CheckpointPosition(TrainingPhase.Rl, 10), 0, 3, dir => state.Save(dir, Pipeline, 10));
-        string newer = store.WritePeriodic(new CheckpointPosition(TrainingPhase.Rl, 20), 0, 3, dir => state.Save(dir, Pipeline, 20));
+        string older = WriteRl(store, 10);
+        string newer = WriteRl(store, 20);
         string manifest = Path.Combine(newer, "manifest.json");
         string text = File.ReadAllText(manifest);
         switch (damage)
@@ -225,10 +223,9 @@ public sealed class CheckpointStoreTests(TinyRunStates states) : IDisposable, IC
     [Fact]
     public void A_damaged_checkpoint_set_aside_is_kept_but_never_read_or_pruned_again()
     {
-        var state = states.Main;
         var store = new CheckpointStore(_run, Pipeline);
-        string older = store.WritePeriodic(new CheckpointPosition(TrainingPhase.Rl, 10), 0, 1, dir => state.Save(dir, Pipeline, 10));
-        string newer = store.WritePeriodic(new CheckpointPosition(TrainingPhase.Rl, 20), 0, 2, dir => state.Save(dir, Pipeline, 20));
+        string older = WriteRl(store, 10, keep: 1);
+        string newer = WriteRl(store, 20, keep: 2);
         File.Delete(Path.Combine(newer, "model.safetensors"));
         store.SelectNewestValid(out var rejected);
 
@@ -236,7 +233,7 @@ public sealed class CheckpointStoreTests(TinyRunStates states) : IDisposable, IC
 
         Assert.Equal(Path.Combine(store.Folder, "damaged-rl-000020"), aside);
         Assert.True(File.Exists(Path.Combine(aside, "optimizer.dat")));
-        store.WritePeriodic(new CheckpointPosition(TrainingPhase.Rl, 20), 0, 1, dir => state.Save(dir, Pipeline, 20));
+        WriteRl(store, 20, keep: 1);
         Assert.Equal(["damaged-rl-000020", "rl-000020"], Directory.EnumerateDirectories(store.Folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.False(Directory.Exists(older));
     }
@@ -255,6 +252,9 @@ public sealed class CheckpointStoreTests(TinyRunStates states) : IDisposable, IC
         Assert.Equal(CheckpointProblem.HashMismatch, error.Problem);
         Assert.Contains(Path.Combine(folder, "model.safetensors"), error.Message, StringComparison.Ordinal);
     }
+
+    private string WriteRl(CheckpointStore store, int step, int keep = 3) =>
+        store.WritePeriodic(new CheckpointPosition(TrainingPhase.Rl, step), sftSteps: 0, keep, dir => states.Main.Save(dir, Pipeline, step));
 
     // Applies the corruption; returns the problem verification must report.
     private CheckpointProblem Corrupt(string path, string file, Corruption corruption)
