@@ -106,6 +106,14 @@ public sealed partial class RftGenerator
                     {
                         $"{Checks}.NotEmpty(errors, \"Rft:RunDirectory\", RunDirectory);",
                     }),
+                    Int("CheckpointEvery", training.CheckpointEvery),
+                    Int("KeepCheckpoints", training.KeepCheckpoints),
+                }),
+                // Set on the command line to continue a run (--Rft:Resume=latest); the host checks them.
+                new("Resuming a run: --Rft:Resume=latest or a run directory", new[]
+                {
+                    new OptionProperty("Resume", "string?", null, new string[0]),
+                    new OptionProperty("ResumeOverride", "bool", Literals.Bool(false), new string[0]),
                 }),
                 new("[Policy]", new[]
                 {

@@ -214,7 +214,9 @@ public sealed partial class RftGenerator
                 OldLogProbs: TryGetNamed(attribute, "OldLogProbs", out int source) ? EnumMemberName("Rft.OldLogProbSource", source) : d.OldLogProbs,
                 Device: ReadDevice(attribute, d.Device),
                 Precision: TryGetNamed(attribute, "Precision", out int precision) ? EnumMemberName("Rft.Precision", precision) : d.Precision,
-                GradientCheckpointing: TryGetNamed(attribute, "GradientCheckpointing", out bool checkpointing) ? checkpointing : d.GradientCheckpointing);
+                GradientCheckpointing: TryGetNamed(attribute, "GradientCheckpointing", out bool checkpointing) ? checkpointing : d.GradientCheckpointing,
+                CheckpointEvery: ReadInt(attribute, Name, "CheckpointEvery", d.CheckpointEvery),
+                KeepCheckpoints: ReadInt(attribute, Name, "KeepCheckpoints", d.KeepCheckpoints));
         }
 
         /// <summary>Mini-batches and micro-batches that cannot split a step's completions as declared.</summary>

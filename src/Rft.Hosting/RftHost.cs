@@ -16,7 +16,8 @@ public static class RftHost
     /// Builds a generic host from <paramref name="args"/> (appsettings.json in the application's directory,
     /// environment variables, the command line: <c>--Rft:Steps=5</c>), lets <paramref name="configure"/> register
     /// the pipeline, runs it and returns the exit code: 0 when training completed or was interrupted by a stop
-    /// request (Ctrl+C, SIGTERM), 1 when it failed, 2 when an option was invalid.
+    /// request (Ctrl+C, SIGTERM), 1 when it failed, 2 when an option was invalid or a resume was refused
+    /// (<c>--Rft:Resume</c>); a second Ctrl+C or SIGTERM while stopping exits at once with 130 or 143.
     /// <para>
     /// <c>args[0] == "sample"</c> runs the sampling verb instead of training:
     /// <c>sample [--model &lt;path&gt;] --prompt "&lt;text&gt;" [--count N] [--temperature T] [--top-p P] [--max-tokens M] [--seed S] [--chat] [--device cpu|cuda]</c>
@@ -65,9 +66,12 @@ public static class RftHost
         var outcome = host.Services.GetService<TrainingOutcome>();
 
         // Stop at once, as Ctrl+C does; the host alone would only notice the token once it has started.
-        using var stopOnCancel = cancellationToken.Register(
-            static lifetime => ((IHostApplicationLifetime)lifetime!).StopApplication(),
-            host.Services.GetRequiredService<IHostApplicationLifetime>());
+        var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+        using var stopOnCancel = cancellationToken.Register(static lifetime => ((IHostApplicationLifetime)lifetime!).StopApplication(), lifetime);
+
+        // A second Ctrl+C or SIGTERM exits at once; listening after start puts this handler before the console lifetime's.
+        using var secondInterrupt = new SecondInterrupt(lifetime, console, () => outcome?.RunDirectory, Environment.Exit);
+        using var listen = lifetime.ApplicationStarted.Register(secondInterrupt.Register);
         try
         {
             await host.RunAsync(cancellationToken).ConfigureAwait(false);

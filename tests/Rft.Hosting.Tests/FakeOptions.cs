@@ -19,6 +19,14 @@ public sealed class FakeOptions : IRftOptions
 
     public double LearningRate { get; set; } = 3e-5;
 
+    public int CheckpointEvery { get; set; }
+
+    public int KeepCheckpoints { get; set; } = 3;
+
+    public string? Resume { get; set; }
+
+    public bool ResumeOverride { get; set; }
+
     public IReadOnlyList<string> Validate()
     {
         var problems = new List<string>();

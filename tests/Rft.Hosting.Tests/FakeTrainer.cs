@@ -4,12 +4,20 @@ using Rft.Training;
 
 namespace Rft.Hosting.Tests;
 
-/// <summary>Records the host's calls and yields scripted reports, reusing one instance per phase like a generated trainer.</summary>
+/// <summary>
+/// Records the host's calls and yields scripted reports, reusing one instance per phase like a generated trainer.
+/// Its checkpoint holds a weights file and a real <c>trainer_state.json</c>; a loaded checkpoint makes each phase
+/// continue from the saved step.
+/// </summary>
 public sealed class FakeTrainer(FakeOptions options, TrainerScript script, IHostApplicationLifetime lifetime) : IPipelineTrainer
 {
     private static readonly string[] RewardNames = ["Correct", "Stopped"];
 
     private readonly List<string> _calls = [];
+
+    // Steps done in each phase: what a checkpoint saves and a resume continues from.
+    private int _sftSteps;
+    private int _rlSteps;
 
     public string PipelineName => "Fake";
 
@@ -19,7 +27,7 @@ public sealed class FakeTrainer(FakeOptions options, TrainerScript script, IHost
 
     public IHostApplicationLifetime Lifetime => lifetime;
 
-    /// <summary>Setup, WarmUp, Evaluate:name, Train, Checkpoint:directory, Dispose, in call order.</summary>
+    /// <summary>Setup, WarmUp, Evaluate:name, Train, Checkpoint, Load:directory, Dispose, in call order.</summary>
     public IReadOnlyList<string> Calls
     {
         get
@@ -33,6 +41,9 @@ public sealed class FakeTrainer(FakeOptions options, TrainerScript script, IHost
 
     /// <summary>RL steps whose report was handed to the host.</summary>
     public int RlStepsCompleted { get; private set; }
+
+    /// <summary>The folders the trainer was asked to write checkpoints into.</summary>
+    public List<string> CheckpointFolders { get; } = [];
 
     public void Setup()
     {
@@ -49,14 +60,17 @@ public sealed class FakeTrainer(FakeOptions options, TrainerScript script, IHost
     {
         Record("WarmUp");
         var report = new StepReport(TrainingPhase.Sft, []) { TotalSteps = options.WarmUpSteps };
-        for (var step = 1; step <= options.WarmUpSteps && !cancellationToken.IsCancellationRequested; step++)
+        for (var step = _sftSteps + 1; step <= options.WarmUpSteps && !cancellationToken.IsCancellationRequested; step++)
         {
+            Wait();
+            script.DuringSftStep?.Invoke(step, this);
             report.Step = step;
             report.Loss = 1.0 / step;
             report.LearningRate = 1e-3;
             report.GradNorm = 2.0;
             report.ValidationAccuracy = step == 2 ? 0.125 : double.NaN;
             report.Seconds = 0.001;
+            _sftSteps = step;
             yield return report;
         }
     }
@@ -65,7 +79,7 @@ public sealed class FakeTrainer(FakeOptions options, TrainerScript script, IHost
     {
         Record("Train");
         var report = new StepReport(TrainingPhase.Rl, RewardNames) { TotalSteps = options.Steps };
-        for (var step = 1; step <= options.Steps; step++)
+        for (var step = _rlSteps + 1; step <= options.Steps; step++)
         {
             // Cooperative cancellation: a stop request is honoured between steps, never inside one.
             if (cancellationToken.IsCancellationRequested)
@@ -74,6 +88,7 @@ public sealed class FakeTrainer(FakeOptions options, TrainerScript script, IHost
             }
 
             await Task.Yield();
+            Wait();
             script.DuringRlStep?.Invoke(step, this);
             if (step == script.ThrowAtRlStep)
             {
@@ -95,6 +110,7 @@ public sealed class FakeTrainer(FakeOptions options, TrainerScript script, IHost
             report.MaskedSamples = step == 1 ? 3 : 0;
             report.Seconds = 0.001;
             RlStepsCompleted = step;
+            _rlSteps = step;
             yield return report;
         }
     }
@@ -108,12 +124,30 @@ public sealed class FakeTrainer(FakeOptions options, TrainerScript script, IHost
 
     public void SaveCheckpoint(string directory)
     {
-        Record("Checkpoint:" + directory);
+        Record("Checkpoint");
+        CheckpointFolders.Add(directory);
         Directory.CreateDirectory(directory);
-        File.WriteAllText(Path.Combine(directory, "model.safetensors"), "weights");
+        File.WriteAllText(Path.Combine(directory, "model.safetensors"), $"weights after sft {_sftSteps}, rl {_rlSteps}");
+        if (lifetime.ApplicationStopping.IsCancellationRequested && script.StoppingCheckpointDelay > TimeSpan.Zero) Thread.Sleep(script.StoppingCheckpointDelay);
+        if (_rlSteps == script.FailCheckpointAtRlStep) throw new IOException("No space left on device");
+        File.WriteAllText(Path.Combine(directory, Checkpoint.TrainerStateFile),
+            $$"""{"Pipeline": "{{PipelineName}}", "Seed": {{options.Seed}}, "SftSteps": {{_sftSteps}}, "RlSteps": {{_rlSteps}}}""");
+    }
+
+    public TrainerState LoadCheckpoint(string directory)
+    {
+        Record("Load:" + directory);
+        var state = Checkpoint.ReadState(directory, PipelineName);
+        (_sftSteps, _rlSteps) = (state.SftSteps, state.RlSteps);
+        return state;
     }
 
     public void Dispose() => Record("Dispose");
+
+    private void Wait()
+    {
+        if (script.StepDelay > TimeSpan.Zero) Thread.Sleep(script.StepDelay);
+    }
 
     private void Record(string call)
     {

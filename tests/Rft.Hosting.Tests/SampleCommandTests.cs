@@ -49,6 +49,21 @@ public sealed class SampleCommandTests(ITestOutputHelper output) : IDisposable
         Assert.Contains(Path.Combine(_root.Path, "Tiny-20260101-000000-seed1", "checkpoint"), greedy.Error);
     }
 
+    [Fact]
+    public async Task A_run_without_a_final_checkpoint_is_sampled_from_the_newest_periodic_one()
+    {
+        // A run still going, or killed: only checkpoints/ and its latest pointer.
+        string run = Path.Combine(_root.Path, "Tiny-20260101-000000-seed1");
+        var store = new CheckpointStore(run, "Tiny");
+        store.WritePeriodic(new CheckpointPosition(TrainingPhase.Rl, 10), 0, 3, directory => SaveTinyCheckpoint(directory));
+        string newest = store.WritePeriodic(new CheckpointPosition(TrainingPhase.Rl, 20), 0, 3, directory => SaveTinyCheckpoint(directory));
+
+        var greedy = await Run(["sample", "--prompt", "abc", "--temperature", "0", "--max-tokens", "5", $"--Rft:RunDirectory={_root.Path}"]);
+
+        Assert.Equal(0, greedy.ExitCode);
+        Assert.Contains($"sample: loaded {newest} (RftCheckpoint)", greedy.Error);
+    }
+
     [Theory]
     [InlineData("--temperature", "hot", "--temperature \"hot\" must be 0 (greedy) or a positive number")]
     [InlineData("--top-p", "1.5", "--top-p \"1.5\" must be a number in (0, 1]")]

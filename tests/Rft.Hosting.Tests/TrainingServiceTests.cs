@@ -16,9 +16,10 @@ public sealed class TrainingServiceTests : IDisposable
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal(
-            ["Setup", "WarmUp", "Evaluate:sft", "Train", "Evaluate:rl", "Checkpoint:" + Path.Combine(run.RunDirectory, "checkpoint"), "Dispose"],
+            ["Setup", "WarmUp", "Evaluate:sft", "Train", "Evaluate:rl", "Checkpoint", "Dispose"],
             run.Trainer!.Calls);
         Assert.Equal("", run.Error.ToString());
+        Assert.Equal(CheckpointReason.Completed, CheckpointManifest.Verify(Path.Combine(run.RunDirectory, "checkpoint"), "Fake").Reason);
     }
 
     [Fact]
@@ -155,8 +156,11 @@ public sealed class TrainingServiceTests : IDisposable
         Assert.Equal(0, run.ExitCode);
         Assert.Equal(3, run.Trainer!.RlStepsCompleted);
         Assert.Equal(
-            ["Setup", "WarmUp", "Evaluate:sft", "Train", "Checkpoint:" + Path.Combine(run.RunDirectory, "checkpoint"), "Dispose"],
+            ["Setup", "WarmUp", "Evaluate:sft", "Train", "Checkpoint", "Dispose"],
             run.Trainer.Calls);
+        var manifest = CheckpointManifest.Verify(Path.Combine(run.RunDirectory, "checkpoint"), "Fake");
+        Assert.Equal(CheckpointReason.Interrupted, manifest.Reason);
+        Assert.Equal(new CheckpointPosition(TrainingPhase.Rl, 3), manifest.Position);
 
         var summary = run.Summary();
         Assert.False(summary.GetProperty("completed").GetBoolean());
@@ -186,8 +190,9 @@ public sealed class TrainingServiceTests : IDisposable
 
         var failedCheckpoint = Path.Combine(run.RunDirectory, "checkpoint-failed");
         Assert.Equal(
-            ["Setup", "WarmUp", "Evaluate:sft", "Train", "Checkpoint:" + failedCheckpoint, "Dispose"],
+            ["Setup", "WarmUp", "Evaluate:sft", "Train", "Checkpoint", "Dispose"],
             run.Trainer!.Calls);
+        Assert.Equal(CheckpointReason.Failed, CheckpointManifest.Verify(failedCheckpoint, "Fake").Reason);
         Assert.Contains(failedCheckpoint, error);
 
         var summary = run.Summary();

@@ -114,8 +114,13 @@ public sealed class PolicyOptimizer : IDisposable
     /// <summary>Saves AdamW's moments and step counts.</summary>
     public void Save(string path) => _adamW.save_state_dict(path);
 
-    /// <summary>Restores what <see cref="Save"/> wrote.</summary>
-    public void Load(string path) => _adamW.load_state_dict(path);
+    /// <summary>Restores what <see cref="Save"/> wrote, after checking the file's layout against these parameters (<see cref="OptimizerStateFile"/>).</summary>
+    /// <exception cref="FormatException">The file is not the AdamW state of these parameters; the message names it and what differs.</exception>
+    public void Load(string path)
+    {
+        OptimizerStateFile.Validate(path, _parameters);
+        _adamW.load_state_dict(path);
+    }
 
     private static double GradNorm(IEnumerable<Parameter> parameters)
     {
