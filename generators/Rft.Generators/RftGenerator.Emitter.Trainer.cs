@@ -88,7 +88,7 @@ public sealed partial class RftGenerator
                 private global::Rft.Training.PolicyOptimizer? _optimizer;
                 """);
             if (p.Loss.NeedsReferencePolicy)
-                writer.WriteLine("private global::Rft.Models.LlamaForCausalLM? _reference; // [KlPenalty]: frozen when RL starts");
+                writer.WriteLine("private global::Rft.Training.FrozenReference? _reference; // [KlPenalty]: the policy as RL starts");
             WriteJsonlFields(writer, p);
             if (p.Policy.Lora is not null) writer.WriteLine("private int _loraSeed;");
             WriteCurriculumFields(writer, p);
@@ -345,10 +345,21 @@ public sealed partial class RftGenerator
             writer.Indentation++;
             if (p.Loss.NeedsReferencePolicy)
             {
-                writer.WriteLine("""
-                    // The KL term's reference: a frozen copy of the policy as RL starts, after any warm-up.
-                    _reference ??= global::Rft.Training.ReferencePolicy.Create(_policy);
-                    """);
+                if (p.Policy.Lora is null)
+                {
+                    writer.WriteLine("""
+                        // The KL term's reference: a frozen copy of the policy as RL starts, after any warm-up.
+                        _reference ??= global::Rft.Training.FrozenReference.Of(_policy, baseWeightsAreReference: false);
+                        """);
+                }
+                else
+                {
+                    writer.WriteLine("""
+                        // The KL term's reference: the policy as RL starts, after any warm-up. When RL trains adapters attached
+                        // fresh (B = 0) to weights that then stay frozen, those base weights are the reference: no copy is made.
+                        _reference ??= global::Rft.Training.FrozenReference.Of(_policy, baseWeightsAreReference: _options.LoraEnabled && !(HasWarmUp && _options.LoraWarmUp));
+                        """);
+                }
             }
 
             WriteLoraAtRlStart(writer, p);

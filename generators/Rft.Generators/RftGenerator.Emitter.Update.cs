@@ -78,7 +78,7 @@ public sealed partial class RftGenerator
                 writer.WriteLine(plan.KlInReward || plan.KlInLoss
                     ? $"// {plan.ReferenceLabel} The frozen reference's log-probs of the sampled tokens, the same way."
                     : $"// {plan.ReferenceLabel} The frozen reference's log-probs (a loss term reads them), the same way.");
-                writer.WriteLine($"var refLogProbs = {Forward}.LogProbsWithoutGrad(_reference!, sequences, _options.Temperature, _options.MicroBatchSize);  // [N, T]");
+                writer.WriteLine("var refLogProbs = _reference!.LogProbs(sequences, _options.Temperature, _options.MicroBatchSize);  // [N, T]");
             }
 
             if (plan.GrpoOnScores) return;

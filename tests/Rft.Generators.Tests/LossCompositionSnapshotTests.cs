@@ -18,7 +18,7 @@ public class LossCompositionSnapshotTests
             [KlPenalty(0.04, Estimator = KlEstimator.K3)]
             """);
 
-        Assert.Contains("var refLogProbs = global::Rft.Training.Forward.PolicyForward.LogProbsWithoutGrad(_reference!, sequences,", trainer);
+        Assert.Contains("var refLogProbs = _reference!.LogProbs(sequences, _options.Temperature, _options.MicroBatchSize);", trainer);
         Assert.Contains("loss = loss + _options.KlBeta * global::Rft.Algorithms.LossAggregation.Aggregate(klTokens, micro.Mask, aggregation, scale);", trainer);
         Assert.Contains("withEntropy: false", trainer);
         Assert.DoesNotContain("ValueHead", trainer);

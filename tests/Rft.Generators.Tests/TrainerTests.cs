@@ -13,7 +13,7 @@ public class TrainerTests
     {
         var trainer = GeneratorRun.Of(TestPipelines.Minimal).File(".Trainer.g.cs");
 
-        Assert.DoesNotContain("ReferencePolicy", trainer, StringComparison.Ordinal);
+        Assert.DoesNotContain("FrozenReference", trainer, StringComparison.Ordinal);
         Assert.DoesNotContain("CreateFrozenCopy", trainer, StringComparison.Ordinal);
         Assert.DoesNotContain("_reference", trainer, StringComparison.Ordinal);
         Assert.DoesNotContain("KlEstimators", trainer, StringComparison.Ordinal);
@@ -26,13 +26,13 @@ public class TrainerTests
     {
         var trainer = GeneratorRun.Of(TestPipelines.Full).File(".Trainer.g.cs");
 
-        Assert.Equal(1, Count(trainer, "global::Rft.Training.ReferencePolicy.Create(_policy)"));
+        Assert.Equal(1, Count(trainer, "global::Rft.Training.FrozenReference.Of(_policy, baseWeightsAreReference: false)"));
         int trainStart = trainer.IndexOf("TrainAsync(", StringComparison.Ordinal);
-        int creation = trainer.IndexOf("ReferencePolicy.Create", StringComparison.Ordinal);
+        int creation = trainer.IndexOf("FrozenReference.Of", StringComparison.Ordinal);
         int setup = trainer.IndexOf("public void Setup()", StringComparison.Ordinal);
         Assert.True(creation > trainStart && trainStart > setup, "The reference must be built when RL starts (after the warm-up), not in Setup.");
         // Once per rollout, micro-batched and without gradients; each micro-batch's loss reads its rows.
-        Assert.Equal(1, Count(trainer, "var refLogProbs = global::Rft.Training.Forward.PolicyForward.LogProbsWithoutGrad(_reference!, sequences, _options.Temperature, _options.MicroBatchSize);"));
+        Assert.Equal(1, Count(trainer, "var refLogProbs = _reference!.LogProbs(sequences, _options.Temperature, _options.MicroBatchSize);"));
         Assert.Contains("{ RefLogProbs = refLogProbs }", trainer, StringComparison.Ordinal);
         Assert.Contains("global::Rft.Algorithms.KlEstimators.Estimate(logProbs, micro.RefLogProbs!, _options.KlEstimator)", trainer, StringComparison.Ordinal);
         Assert.Contains("loss = loss + _options.KlBeta * global::Rft.Algorithms.LossAggregation.Aggregate(klTokens, micro.Mask, aggregation, scale);", trainer, StringComparison.Ordinal);

@@ -16,7 +16,10 @@ public static class ReferencePolicy
     /// <summary>A frozen copy of <paramref name="policy"/>: same weights, no gradients, eval mode.</summary>
     public static LlamaForCausalLM Create(LlamaForCausalLM policy)
     {
-        Interlocked.Increment(ref _created);
+        Count();
         return policy.CreateFrozenCopy();
     }
+
+    /// <summary>Counts a reference built without a copy (<see cref="FrozenReference"/> over a policy's base weights).</summary>
+    internal static void Count() => Interlocked.Increment(ref _created);
 }

@@ -119,12 +119,15 @@ public sealed class AdaptableLinear : nn.Module<Tensor, Tensor>
     [ThreadStatic]
     internal static bool InCheckpointedForward;
 
+    /// <summary>While true the layer computes its base projection only, as if it had no adapter (<see cref="LoraAdapters.Suspend"/>).</summary>
+    internal bool Suspended { get; set; }
+
     /// <param name="input">[..., in]</param>
     /// <returns>[..., out]</returns>
     public override Tensor forward(Tensor input)
     {
         var output = nn.functional.linear(input, weight, bias);
-        if (lora_A is null || lora_B is null) return output;
+        if (lora_A is null || lora_B is null || Suspended) return output;
         bool dropout = Dropout > 0 && training && (is_grad_enabled() || InCheckpointedForward);
         var adapterInput = dropout ? nn.functional.dropout(input, Dropout, training: true) : input;
         return output.add_(lora_B.forward(lora_A.forward(adapterInput)), alpha: Scale);

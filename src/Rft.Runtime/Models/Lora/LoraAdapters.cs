@@ -43,6 +43,28 @@ public static class LoraAdapters
         }
     }
 
+    /// <summary>
+    /// Switches every adapter of <paramref name="model"/> off until the result is disposed: the model then computes its base
+    /// weights alone. With adapters that started from B = 0 this is the model as it was before LoRA training, which is how a
+    /// KL reference costs no second copy of the weights (as PEFT's <c>disable_adapter</c>).
+    /// </summary>
+    public static IDisposable Suspend(LlamaForCausalLM model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var adapted = Layers(model).Select(l => l.Layer).Where(l => l.HasAdapter && !l.Suspended).ToList();
+        foreach (var layer in adapted) layer.Suspended = true;
+        return new Resumption(adapted);
+    }
+
+    private sealed class Resumption(List<AdaptableLinear> layers) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var layer in layers) layer.Suspended = false;
+            layers.Clear();
+        }
+    }
+
     /// <summary>Whether any projection of <paramref name="model"/> carries an adapter.</summary>
     public static bool HasAdapters(LlamaForCausalLM model) => Layers(model).Any(l => l.Layer.HasAdapter);
 
