@@ -29,7 +29,7 @@ public sealed class RftGeneratorRun
         Output = output;
         Driver = driver;
         Result = driver.GetRunResult();
-        var generated = Result.Results.Single();
+        var generated = Result.Results.Single(r => r.Generator.GetGeneratorType() == typeof(RftGenerator));
         if (generated.Exception is not null) throw new InvalidOperationException("The Rft generator threw.", generated.Exception);
         Diagnostics = generated.Diagnostics;
         Files = generated.GeneratedSources
@@ -52,7 +52,7 @@ public sealed class RftGeneratorRun
     /// <summary>What the generator reported (RFT0001...).</summary>
     public ImmutableArray<Diagnostic> Diagnostics { get; }
 
-    /// <summary>The generated files in ordinal order of their hint names.</summary>
+    /// <summary>The files the Rft generator added, in ordinal order of their hint names.</summary>
     public IReadOnlyList<GeneratedFile> Files { get; }
 
     /// <summary>The generated text by hint name ("Shop.Shop.Trainer.g.cs"), in ordinal order.</summary>
@@ -60,18 +60,25 @@ public sealed class RftGeneratorRun
 
     /// <summary>
     /// The pipeline project in <paramref name="projectDirectory"/> (its <c>*.cs</c> files, with the
-    /// SDK's implicit usings) compiled against what <paramref name="compiledPipeline"/>, its built
-    /// assembly, references. The entry point is generated when the built assembly's is, as the
-    /// Rft package does for executables.
+    /// SDK's implicit usings) compiled as its build compiles it: against what
+    /// <paramref name="compiledPipeline"/>, its built assembly, references; with the SDK's own
+    /// source generators beside Rft's (a System.Text.Json context a pipeline names is generated);
+    /// with the entry point generated when the built assembly's is, as the Rft package does for
+    /// executables.
     /// </summary>
     public static RftGeneratorRun OfProject(string projectDirectory, Assembly compiledPipeline) =>
-        Of(PipelineSources.FromProject(projectDirectory), PipelineReferences.Of(compiledPipeline), HasGeneratedEntryPoint(compiledPipeline));
+        Of(PipelineSources.FromProject(projectDirectory), PipelineReferences.Of(compiledPipeline), HasGeneratedEntryPoint(compiledPipeline), FrameworkGenerators.All);
 
-    /// <summary>Runs the generator over <paramref name="sources"/> (path, text) as one project.</summary>
-    public static RftGeneratorRun Of(IEnumerable<(string Path, string Text)> sources, IEnumerable<MetadataReference> references, bool emitEntryPoint)
+    /// <summary>Runs the Rft generator alone over <paramref name="sources"/> (path, text) as one project.</summary>
+    public static RftGeneratorRun Of(IEnumerable<(string Path, string Text)> sources, IEnumerable<MetadataReference> references, bool emitEntryPoint) =>
+        Of(sources, references, emitEntryPoint, Array.Empty<ISourceGenerator>());
+
+    private static RftGeneratorRun Of(
+        IEnumerable<(string Path, string Text)> sources, IEnumerable<MetadataReference> references, bool emitEntryPoint, IReadOnlyList<ISourceGenerator> otherGenerators)
     {
         var compilation = CreateCompilation(sources, references, emitEntryPoint);
-        var driver = CreateDriver(emitEntryPoint).RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
+        var driver = CreateDriver(emitEntryPoint, otherGenerators: otherGenerators)
+            .RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
         return new RftGeneratorRun(compilation, output, driver);
     }
 
@@ -85,10 +92,10 @@ public sealed class RftGeneratorRun
                 executable ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary,
                 nullableContextOptions: NullableContextOptions.Enable));
 
-    /// <summary>A driver holding the Rft generator, with <c>RftEmitEntryPoint</c> set as given.</summary>
-    public static GeneratorDriver CreateDriver(bool emitEntryPoint, bool trackSteps = false) =>
+    /// <summary>A driver holding the Rft generator (and <paramref name="otherGenerators"/>), with <c>RftEmitEntryPoint</c> set as given.</summary>
+    public static GeneratorDriver CreateDriver(bool emitEntryPoint, bool trackSteps = false, IEnumerable<ISourceGenerator>? otherGenerators = null) =>
         CSharpGeneratorDriver.Create(
-            new[] { new RftGenerator().AsSourceGenerator() },
+            new[] { new RftGenerator().AsSourceGenerator() }.Concat(otherGenerators ?? Array.Empty<ISourceGenerator>()),
             parseOptions: ParseOptions,
             optionsProvider: BuildPropertyOptionsProvider.WithEntryPoint(emitEntryPoint),
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));

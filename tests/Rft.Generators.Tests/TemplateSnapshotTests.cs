@@ -11,7 +11,10 @@ namespace Rft.Generators.Tests;
 /// expectations. This test keeps them equal to what this generator writes for the template's
 /// pipeline: a generator change fails here (CI runs Snapshooter in strict mode) until they are
 /// updated, exactly like the other snapshots. The names are the ones Snapshooter gives the
-/// template test's snapshots; `dotnet new -n Name` renames "MyPipeline" in names and text alike.
+/// template test's snapshots (one per part: Host, Options, Trainer). The template's name
+/// "MyPipeline.1" has three distinct forms that `dotnet new -n Name` replaces: "MyPipeline.1" (files
+/// and folders), "MyPipeline._1" (the namespace) and "MyPipeline__1" (the class); only the first is
+/// replaced in file names, so the snapshots' names carry none of them.
 /// </summary>
 public class TemplateSnapshotTests
 {
@@ -21,17 +24,17 @@ public class TemplateSnapshotTests
     public void Template_pipeline_generates_the_code_its_shipped_snapshots_hold()
     {
         var template = RepositoryFiles.Template("rft-pipeline");
-        var sources = PipelineSources.FromProject(Path.Combine(template, "MyPipeline"));
+        var sources = PipelineSources.FromProject(Path.Combine(template, "MyPipeline.1"));
         var run = GeneratorRun.Of(sources, emitEntryPoint: true);
 
         Assert.Empty(run.Diagnostics);
         run.AssertCompiles();
         Assert.Equal(
-            new[] { "MyPipeline.MyPipeline.Host.g.cs", "MyPipeline.MyPipeline.Options.g.cs", "MyPipeline.MyPipeline.Trainer.g.cs" },
+            new[] { "MyPipeline._1.MyPipeline__1.Host.g.cs", "MyPipeline._1.MyPipeline__1.Options.g.cs", "MyPipeline._1.MyPipeline__1.Trainer.g.cs" },
             run.Files.Select(f => f.HintName));
         // Snapshooter keeps snapshots in __snapshots__ beside the test's folder, here the template's test project.
-        var templateTestProject = Path.Combine(template, "MyPipeline.Tests");
+        var templateTestProject = Path.Combine(template, "MyPipeline.1.Tests");
         foreach (var file in run.Files)
-            Snapshot.Match(file.Text, new SnapshotFullName(TemplateTestSnapshotPrefix + file.HintName + ".snap", templateTestProject));
+            Snapshot.Match(file.Text, new SnapshotFullName(TemplateTestSnapshotPrefix + file.Part + ".snap", templateTestProject));
     }
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Rft;
 
-namespace MyPipeline;
+namespace MyPipeline._1;
 
 /// <summary>
 /// Learns to add two numbers below 100: a supervised warm-up on worked answers until greedy
@@ -15,7 +15,7 @@ namespace MyPipeline;
 [Grpo(GroupSize = 8, PromptsPerStep = 8, ClipLow = 0.2, ClipHigh = 0.28)]
 [Training(Steps = 200, LearningRate = 1e-4, Seed = 1234, LogEvery = 20, EvalEvery = 100)]
 [Rollout(MaxNewTokens = 4, MaxPromptTokens = 8, Temperature = 1.0)]
-public partial class MyPipeline
+public partial class MyPipeline__1
 {
     // The training data: an endless seeded stream of problems.
     [Source]
