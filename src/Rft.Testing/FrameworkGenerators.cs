@@ -1,4 +1,3 @@
-using System.Reflection;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 
@@ -19,7 +18,7 @@ internal static class FrameworkGenerators
     {
         var folder = AnalyzerFolder();
         if (folder is null) return Array.Empty<ISourceGenerator>();
-        var loader = new LoadFromLoader();
+        var loader = new AnalyzerAssemblyLoader();
         return Directory.GetFiles(folder, "*.dll")
             .OrderBy(path => path, StringComparer.Ordinal)
             .SelectMany(path => new AnalyzerFileReference(path, loader).GetGenerators(LanguageNames.CSharp))
@@ -43,14 +42,5 @@ internal static class FrameworkGenerators
             .OrderByDescending(d => Version.TryParse(Path.GetFileName(d).Split('-')[0], out var v) ? v : new Version())
             .Select(d => Path.Combine(d, "analyzers", "dotnet", "cs"))
             .FirstOrDefault(Directory.Exists);
-    }
-
-    private sealed class LoadFromLoader : IAnalyzerAssemblyLoader
-    {
-        public void AddDependencyLocation(string fullPath)
-        {
-        }
-
-        public Assembly LoadFromPath(string fullPath) => Assembly.LoadFrom(fullPath);
     }
 }
