@@ -11,7 +11,7 @@ namespace MyPipeline._1;
 /// </summary>
 [Pipeline]
 [Policy(Preset = "tiny")]
-[SftWarmup(MaxSteps = 1000, BatchSize = 64, LearningRate = 1e-3, TargetAccuracy = 0.5, EvalEvery = 20)]
+[SftWarmup(MaxSteps = 2000, BatchSize = 128, LearningRate = 1e-3, TargetAccuracy = 0.5, EvalEvery = 20)]
 [Grpo(GroupSize = 8, PromptsPerStep = 8, ClipLow = 0.2, ClipHigh = 0.28)]
 [Training(Steps = 200, LearningRate = 1e-4, Seed = 1234, LogEvery = 20, EvalEvery = 100)]
 [Rollout(MaxNewTokens = 4, MaxPromptTokens = 8, Temperature = 1.0)]
