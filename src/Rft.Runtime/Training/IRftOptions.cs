@@ -16,6 +16,9 @@ public interface IRftOptions
     /// <summary>Print a progress line every this many steps.</summary>
     int LogEvery { get; }
 
+    /// <summary>Also write the step metrics as TensorBoard event files in the run directory (<c>Rft:TensorBoard=true</c>).</summary>
+    bool TensorBoard => false;
+
     /// <summary>
     /// Checks every option and returns one message per problem, each naming the option
     /// (<c>Rft:GroupSize</c>), its value and what would be valid. Empty when all is well.
