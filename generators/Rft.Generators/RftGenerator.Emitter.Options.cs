@@ -92,6 +92,8 @@ public sealed partial class RftGenerator
                     {
                         $"{Checks}.NotEmpty(errors, \"Rft:RunDirectory\", RunDirectory);",
                     }),
+                    // Rft:TensorBoard=true also writes the metrics as TensorBoard event files in the run directory.
+                    new OptionProperty("TensorBoard", "bool", "false", System.Array.Empty<string>()),
                 }),
                 new("[Policy]", new[]
                 {

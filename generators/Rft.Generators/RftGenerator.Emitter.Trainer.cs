@@ -42,6 +42,8 @@ public sealed partial class RftGenerator
             writer.WriteLine();
             WriteEvaluation(writer, trainer);
             writer.WriteLine();
+            WriteEvaluationSamplesAndHeldOut(writer, trainer); // RftGenerator.Emitter.Evaluation.cs
+            writer.WriteLine();
             WriteCheckpointAndDispose(writer, trainer);
             WriteLoraMethod(writer, pipeline);
             WriteRunFacts(writer, pipeline);
@@ -495,6 +497,7 @@ public sealed partial class RftGenerator
                         for (int i = 0; i < count; i++) _prompts.Add({{RenderCall(t, "records[start + i]", evaluation: true)}}, _tokenizer);
                         var rollout = _sampler.Generate(_prompts, 1, greedy, _sampling);
                         _completions.Decode(rollout);
+                        if (start == 0) RecordEvaluationSamples(records, count);
                         for (int i = 0; i < count; i++)
                         {
                             try
@@ -568,7 +571,7 @@ public sealed partial class RftGenerator
             {
                 "_options", "_pipeline", "_tokenizer", "_policy", "_reference", "_sampler", "_prompts", "_completions", "_mixture",
                 "_optimizer", "_sampling", "_records", "_validation", "_heldOut", "_scores", "_sftReport", "_rlReport", "_sftSteps", "_rlSteps",
-                "_aggregationScale", "_groups", "_valueHead", "_valueOptimizer", "_demonstrations", "_stepView",
+                "_aggregationScale", "_groups", "_valueHead", "_valueOptimizer", "_demonstrations", "_stepView", "_evaluationSamples",
             };
 
             private static readonly string[] ScoreLocals = { "rows", "i", "record", "completion", "exception" };
