@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Rft.Hosting.TensorBoard;
 using Rft.Training;
 
 namespace Rft.Hosting;
@@ -32,6 +33,10 @@ internal sealed partial class TrainingService(
 
     // Whether the trainer holds a model that a checkpoint can save.
     private bool _setUp;
+
+    // Where evaluation samples and, with Rft:TensorBoard, TensorBoard events go; set for the run in RunAsync.
+    private EvaluationSamplesWriter? _samples;
+    private TensorBoardWriter? _tensorBoard;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -79,6 +84,8 @@ internal sealed partial class TrainingService(
         outcome.RunDirectory = runDirectory;
         RunDirectory.WriteOptions(runDirectory, options);
         using var metrics = new MetricsWriter(Path.Combine(runDirectory, "metrics.jsonl"));
+        using var samples = _samples = new EvaluationSamplesWriter(Path.Combine(runDirectory, "samples.jsonl"));
+        using var tensorBoard = _tensorBoard = options.TensorBoard ? new TensorBoardWriter(runDirectory, time) : null;
         var progress = new ConsoleProgress(console.Out, options.LogEvery);
         var summary = new RunSummary(trainer.PipelineName, options.Seed, runDirectory);
         progress.Message($"{trainer.PipelineName}: run directory {runDirectory}");
@@ -176,7 +183,7 @@ internal sealed partial class TrainingService(
                 last = report;
                 summary.SftSteps = report.Step;
                 _phaseStep = report.Step;
-                Report(report, progress, metrics);
+                Report(trainer, report, progress, metrics);
             }
 
             progress.EndPhase(last);
@@ -186,7 +193,7 @@ internal sealed partial class TrainingService(
                 return false;
             }
 
-            await EvaluateAsync(trainer, "sft", summary, progress, metrics, cancellationToken).ConfigureAwait(false);
+            await EvaluateAsync(trainer, "sft", summary.SftSteps, summary, progress, metrics, cancellationToken).ConfigureAwait(false);
             if (cancellationToken.IsCancellationRequested)
             {
                 return false;
@@ -202,7 +209,7 @@ internal sealed partial class TrainingService(
             lastRl = report;
             summary.RlSteps = report.Step;
             _phaseStep = report.Step;
-            Report(report, progress, metrics);
+            Report(trainer, report, progress, metrics);
         }
 
         progress.EndPhase(lastRl);
@@ -212,24 +219,28 @@ internal sealed partial class TrainingService(
             return false;
         }
 
-        await EvaluateAsync(trainer, "rl", summary, progress, metrics, cancellationToken).ConfigureAwait(false);
+        await EvaluateAsync(trainer, "rl", summary.RlSteps, summary, progress, metrics, cancellationToken).ConfigureAwait(false);
         return true;
     }
 
     private async Task EvaluateAsync(
-        IPipelineTrainer trainer, string name, RunSummary summary, ConsoleProgress progress, MetricsWriter metrics, CancellationToken cancellationToken)
+        IPipelineTrainer trainer, string name, int step, RunSummary summary, ConsoleProgress progress, MetricsWriter metrics, CancellationToken cancellationToken)
     {
         Enter($"the {name} evaluation");
         var result = await trainer.EvaluateAsync(name, cancellationToken).ConfigureAwait(false);
         summary.Add(result);
         metrics.WriteEvaluation(result);
+        _tensorBoard?.WriteEvaluation(result, step);
+        _samples?.WriteEvaluation(name, step, trainer.EvaluationSamples);
         progress.Evaluation(result);
         LogEvaluated(result.Name, result.Correct, result.Problems, result.Accuracy);
     }
 
-    private void Report(StepReport report, ConsoleProgress progress, MetricsWriter metrics)
+    private void Report(IPipelineTrainer trainer, StepReport report, ConsoleProgress progress, MetricsWriter metrics)
     {
         metrics.WriteStep(report);
+        _tensorBoard?.WriteStep(report);
+        if (double.IsFinite(report.ValidationAccuracy)) _samples?.Write(report.Phase, report.Step, trainer.EvaluationSamples);
         progress.Step(report);
         LogStep(report.Phase, report.Step, report.TotalSteps, report.Loss);
     }

@@ -11,6 +11,8 @@ public sealed class FakeTrainer(FakeOptions options, TrainerScript script, IHost
 
     private readonly List<string> _calls = [];
 
+    private IReadOnlyList<EvaluationSample> _samples = [];
+
     public string PipelineName => "Fake";
 
     public bool HasWarmUp => script.HasWarmUp;
@@ -54,6 +56,7 @@ public sealed class FakeTrainer(FakeOptions options, TrainerScript script, IHost
             report.LearningRate = 1e-3;
             report.GradNorm = 2.0;
             report.ValidationAccuracy = step == 2 ? 0.125 : double.NaN;
+            if (step == 2) _samples = Samples("validation", step);
             report.Seconds = 0.001;
             yield return report;
         }
@@ -101,6 +104,7 @@ public sealed class FakeTrainer(FakeOptions options, TrainerScript script, IHost
     {
         Record("Evaluate:" + name);
         var correct = name == "sft" ? 123 : 250;
+        _samples = Samples(name, 0);
         return ValueTask.FromResult(new EvaluationResult(name, 500, correct, 0.3));
     }
 
@@ -112,6 +116,15 @@ public sealed class FakeTrainer(FakeOptions options, TrainerScript script, IHost
     }
 
     public void Dispose() => Record("Dispose");
+
+    public IReadOnlyList<EvaluationSample> EvaluationSamples => _samples;
+
+    /// <summary>Two samples per evaluation, the first with text that HTML must escape, the second with a failed reward.</summary>
+    private static EvaluationSample[] Samples(string evaluation, int step) =>
+    [
+        EvaluationSample.Create($"<b>{evaluation}</b> 1+1=", "2 & done", RewardNames, [1f, 1f], 1.1, correct: true),
+        EvaluationSample.Create($"{evaluation} {step}: 2+2=", "5", RewardNames, [0f, float.NaN], double.NaN, correct: false),
+    ];
 
     private void Record(string call)
     {
