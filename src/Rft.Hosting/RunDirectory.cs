@@ -43,6 +43,21 @@ internal static class RunDirectory
         file.WriteByte((byte)'\n');
     }
 
+    /// <summary>
+    /// The newest run directory under <paramref name="runRoot"/> that <paramref name="accept"/> takes (judged by the
+    /// newest write to the folder <paramref name="stamp"/> names within the run, the run folder itself when null), or null.
+    /// </summary>
+    public static string? Newest(string runRoot, Func<string, bool> accept, Func<string, string>? stamp = null)
+    {
+        if (!Directory.Exists(runRoot)) return null;
+        stamp ??= run => run;
+        return Directory.EnumerateDirectories(runRoot)
+            .Where(accept)
+            .OrderByDescending(run => Directory.GetLastWriteTimeUtc(stamp(run)))
+            .ThenByDescending(run => run, StringComparer.Ordinal)
+            .FirstOrDefault();
+    }
+
     private static string SafeName(string pipeline)
     {
         var invalid = Path.GetInvalidFileNameChars();

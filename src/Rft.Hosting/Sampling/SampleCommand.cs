@@ -69,16 +69,9 @@ internal static class SampleCommand
     /// The checkpoint of the newest run under <paramref name="runRoot"/>: run folders hold a <c>checkpoint</c> folder when
     /// training saved one; the most recently written wins. Null when there is none.
     /// </summary>
-    public static string? NewestCheckpoint(string runRoot)
-    {
-        if (!Directory.Exists(runRoot)) return null;
-        return Directory.EnumerateDirectories(runRoot)
-            .Select(run => Path.Combine(run, "checkpoint"))
-            .Where(Checkpoint.IsCheckpoint)
-            .OrderByDescending(Directory.GetLastWriteTimeUtc)
-            .ThenByDescending(c => c, StringComparer.Ordinal)
-            .FirstOrDefault();
-    }
+    public static string? NewestCheckpoint(string runRoot) =>
+        RunDirectory.Newest(runRoot, run => Checkpoint.IsCheckpoint(Path.Combine(run, "checkpoint")), run => Path.Combine(run, "checkpoint"))
+            is { } newest ? Path.Combine(newest, "checkpoint") : null;
 
     private static int Sample(LoadedPolicy policy, SampleOptions options, RftConsole console)
     {
