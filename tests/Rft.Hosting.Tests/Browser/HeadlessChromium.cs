@@ -57,7 +57,7 @@ public sealed class HeadlessChromium : IAsyncDisposable
         foreach (var argument in new[]
         {
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--disable-extensions", "--hide-scrollbars", "--mute-audio",
+            "--disable-component-update", "--disable-sync", "--disable-extensions", "--disable-dev-shm-usage", "--hide-scrollbars", "--mute-audio",
             $"--user-data-dir={profile}", "--remote-debugging-port=0", "--window-size=1280,900", "about:blank",
         })
         {
