@@ -39,13 +39,7 @@ internal sealed class EvaluationSamplesWriter(string path) : IDisposable
                 json.WriteString("phase", phase);
                 if (name is not null) json.WriteString("name", name);
                 json.WriteNumber("step", step);
-                json.WriteString("prompt", sample.Prompt);
-                json.WriteString("completion", sample.Completion);
-                json.WriteBoolean("correct", sample.Correct);
-                WriteNumberOrNull(json, "reward", sample.Reward);
-                json.WriteStartObject("rewards");
-                foreach (var (reward, value) in sample.Rewards) WriteNumberOrNull(json, reward, value);
-                json.WriteEndObject();
+                EvaluationSampleJson.WriteFields(json, sample);
                 json.WriteEndObject();
             }
 
@@ -53,12 +47,5 @@ internal sealed class EvaluationSamplesWriter(string path) : IDisposable
         }
 
         _file.Flush();
-    }
-
-    // A reward that failed is NaN, which JSON cannot hold: null says "no value".
-    private static void WriteNumberOrNull(Utf8JsonWriter json, string name, double value)
-    {
-        if (double.IsFinite(value)) json.WriteNumber(name, value);
-        else json.WriteNull(name);
     }
 }

@@ -111,7 +111,7 @@ public static class RftHost
     }
 
     /// <summary>Progress lines are the console's content: host chatter is off, and the training service reports for itself.</summary>
-    internal static void KeepConsoleQuiet(HostApplicationBuilder builder)
+    private static void KeepConsoleQuiet(HostApplicationBuilder builder)
     {
         builder.Services.Configure<ConsoleLifetimeOptions>(options => options.SuppressStatusMessages = true);
         builder.Logging.AddSimpleConsole(options => options.SingleLine = true);

@@ -39,13 +39,7 @@ internal static class EvalJson
             foreach (var example in result.Examples)
             {
                 json.WriteStartObject();
-                json.WriteString("prompt", example.Prompt);
-                json.WriteString("completion", example.Completion);
-                json.WriteBoolean("correct", example.Correct);
-                WriteNumberOrNull(json, "reward", example.Reward);
-                json.WriteStartObject("rewards");
-                foreach (var (name, value) in example.Rewards) WriteNumberOrNull(json, name, value);
-                json.WriteEndObject();
+                EvaluationSampleJson.WriteFields(json, example);
                 json.WriteEndObject();
             }
 
@@ -62,24 +56,18 @@ internal static class EvalJson
         json.WriteStartObject();
         json.WriteNumber("completions", statistics.Completions);
         json.WriteNumber("correct", statistics.Correct);
-        WriteNumberOrNull(json, "accuracy", statistics.Accuracy);
-        WriteNumberOrNull(json, "mean_completion_tokens", statistics.MeanCompletionTokens);
+        EvaluationSampleJson.WriteNumberOrNull(json, "accuracy", statistics.Accuracy);
+        EvaluationSampleJson.WriteNumberOrNull(json, "mean_completion_tokens", statistics.MeanCompletionTokens);
         json.WriteStartObject("rewards");
         for (int i = 0; i < rewardNames.Count; i++)
         {
             json.WriteStartObject(rewardNames[i]);
-            WriteNumberOrNull(json, "mean", statistics.RewardMeans[i]);
+            EvaluationSampleJson.WriteNumberOrNull(json, "mean", statistics.RewardMeans[i]);
             json.WriteNumber("failures", statistics.RewardFailures[i]);
             json.WriteEndObject();
         }
 
         json.WriteEndObject();
         json.WriteEndObject();
-    }
-
-    private static void WriteNumberOrNull(Utf8JsonWriter json, string name, double value)
-    {
-        if (double.IsFinite(value)) json.WriteNumber(name, value);
-        else json.WriteNull(name);
     }
 }
