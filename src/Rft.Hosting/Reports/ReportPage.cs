@@ -270,7 +270,7 @@ internal sealed class ReportPage
         points.AddRange(Points("rl", "val_accuracy"));
         if (_run.Evaluations.FirstOrDefault(e => e.Name == "rl") is { } rl)
         {
-            double last = _run.Series("rl", "loss")?.Points is { Count: > 0 } steps ? steps[^1].Step : points.Count;
+            double last = _run.AllSeries("rl").Select(s => s.Points.Count > 0 ? s.Points[^1].Step : 0).DefaultIfEmpty(0).Max();
             points.Add((last, rl.Accuracy));
         }
 

@@ -119,6 +119,13 @@ public sealed class HeadlessChromium : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// What went wrong in the page so far, from the events of the Runtime, Log and Network domains (enable them
+    /// first): exceptions, console errors, error log entries, failed requests and requests for anything outside
+    /// the page's own file (anything but <c>file:</c> and <c>data:</c> URLs).
+    /// </summary>
+    public IReadOnlyList<string> Problems() => Events.Select(Problem).OfType<string>().ToArray();
+
     /// <summary>Sends a command and returns its <c>result</c>; a protocol error throws.</summary>
     public async Task<JsonElement> SendAsync(string method, object? parameters = null, TimeSpan? timeout = null)
     {
@@ -190,6 +197,22 @@ public sealed class HeadlessChromium : IAsyncDisposable
         {
             // Chromium may still be closing files of its profile.
         }
+    }
+
+    private static string? Problem(JsonElement e)
+    {
+        string method = e.GetProperty("method").GetString()!;
+        var p = e.GetProperty("params");
+        return method switch
+        {
+            "Runtime.exceptionThrown" => "exception: " + p.GetProperty("exceptionDetails"),
+            "Runtime.consoleAPICalled" when p.GetProperty("type").GetString() is "error" or "assert" => "console error: " + p.GetProperty("args"),
+            "Log.entryAdded" when p.GetProperty("entry").GetProperty("level").GetString() == "error" => "log error: " + p.GetProperty("entry"),
+            "Network.loadingFailed" => "failed request: " + p,
+            "Network.requestWillBeSent" when p.GetProperty("request").GetProperty("url").GetString() is { } url
+                && !url.StartsWith("file:", StringComparison.Ordinal) && !url.StartsWith("data:", StringComparison.Ordinal) => "outside request: " + url,
+            _ => null,
+        };
     }
 
     private async Task ReceiveAsync()
