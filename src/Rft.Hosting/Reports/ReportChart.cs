@@ -78,7 +78,7 @@ internal sealed partial class ReportChart(string title, string xTitle, string yT
     {
         // A legend only tells series apart; the title names a single one.
         if (_model.Series.Count(s => s.Title is not null) > 1) AddLegend();
-        string svg = SvgExporter.ExportToString(_model, Width, Height, isDocument: false, textMeasurer: null, useVerticalTextAlignmentWorkaround: true);
+        string svg = SvgExporter.ExportToString(_model, Width, Height, isDocument: false, new PixelTextMeasurer(), useVerticalTextAlignmentWorkaround: true);
         svg = XmlDeclaration().Replace(svg, string.Empty);
         svg = ClipPathId().Replace(svg, match => match.Groups[1].Value + id + "-" + match.Groups[2].Value);
         return svg.Replace("<svg ", $"<svg id=\"{id}\" role=\"img\" aria-label=\"{System.Net.WebUtility.HtmlEncode(Title)}\" ", StringComparison.Ordinal).Trim();
@@ -112,10 +112,14 @@ internal sealed partial class ReportChart(string title, string xTitle, string yT
             Background = OxyColors.White,
             PlotAreaBorderColor = OxyColor.FromRgb(0xb0, 0xb0, 0xb0),
         };
-        model.Axes.Add(new LinearAxis { Position = AxisPosition.Bottom, Title = xTitle, MajorGridlineStyle = LineStyle.Solid, MajorGridlineColor = grid });
         model.Axes.Add(new LinearAxis
         {
-            Position = AxisPosition.Left, Title = yTitle, MajorGridlineStyle = LineStyle.Solid, MajorGridlineColor = grid, MaximumPadding = 0.05, MinimumPadding = 0.05,
+            Position = AxisPosition.Bottom, Title = xTitle, MajorGridlineStyle = LineStyle.Solid, MajorGridlineColor = grid, AxisTitleDistance = 4,
+        });
+        model.Axes.Add(new LinearAxis
+        {
+            Position = AxisPosition.Left, Title = yTitle, MajorGridlineStyle = LineStyle.Solid, MajorGridlineColor = grid, AxisTitleDistance = 6,
+            MaximumPadding = 0.05, MinimumPadding = 0.05,
         });
         return model;
     }

@@ -17,8 +17,8 @@ internal sealed class ReportPage
         h3 { font-size: 14px; margin: 18px 0 6px; }
         .meta { color: #555; font-size: 13px; }
         .plots { display: grid; grid-template-columns: repeat(auto-fill, minmax(570px, 1fr)); gap: 12px; }
-        figure.plot { margin: 0; background: #fff; border: 1px solid #e2e2e2; padding: 4px; }
-        figure.plot figcaption { font-size: 12px; color: #555; padding: 2px 6px 4px; }
+        figure.plot { margin: 0; background: #fff; border: 1px solid #e2e2e2; padding: 4px; text-align: center; }
+        figure.plot figcaption { font-size: 12px; color: #555; padding: 2px 6px 4px; text-align: left; }
         table { border-collapse: collapse; font-size: 13px; background: #fff; }
         th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; vertical-align: top; }
         th { background: #f0f0f0; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
