@@ -19,7 +19,8 @@ internal static class RftCommandLine
     /// <summary>The run root when <c>Rft:RunDirectory</c> is not configured: the generated options' default.</summary>
     public const string DefaultRunRoot = "runs";
 
-    public static bool IsVerb(string argument) => argument is "sample" or "eval" or "report";
+    /// <summary>Whether <paramref name="argument"/>, the first argument, names a verb, or asks for the verbs' help.</summary>
+    public static bool IsVerb(string argument) => argument is "sample" or "eval" or "report" or "--help" or "-h" or "-?";
 
     public static async Task<int> RunAsync(string[] args, Action<HostApplicationBuilder> configure, CancellationToken cancellationToken)
     {
@@ -56,7 +57,7 @@ internal static class RftCommandLine
         {
             foreach (var error in parse.Errors) console.Error.WriteLine($"{verb.Name}: {error.Message}");
             console.Error.WriteLine();
-            await root.Parse([verb.Name, "--help"]).InvokeAsync(new InvocationConfiguration { Output = console.Error }, cancellationToken).ConfigureAwait(false);
+            await root.Parse(verb == root ? ["--help"] : [verb.Name, "--help"]).InvokeAsync(new InvocationConfiguration { Output = console.Error }, cancellationToken).ConfigureAwait(false);
             return TrainingOutcome.InvalidOptions;
         }
 

@@ -92,6 +92,16 @@ public sealed class ReportTests : IDisposable
     }
 
     [Fact]
+    public async Task Help_without_a_verb_lists_the_verbs()
+    {
+        var help = await VerbRun.RunAsync(["--help"]);
+
+        Assert.Equal(0, help.ExitCode);
+        Assert.Contains("without a verb it trains (options: --Rft:Key=value)", help.Out);
+        foreach (var verb in new[] { "sample", "eval", "report" }) Assert.Matches($"\\n\\s+{verb}\\s+\\S", help.Out);
+    }
+
+    [Fact]
     public async Task Report_help_describes_the_argument_and_output()
     {
         var help = await VerbRun.RunAsync(["report", "--help"]);
