@@ -53,6 +53,11 @@ public sealed class ReportTests : IDisposable
         Assert.Contains("&lt;b&gt;12&lt;/b&gt;+30=", html);
         Assert.DoesNotContain("<b>12</b>", html);
         Assert.DoesNotContain("not-measured", html);
+
+        // The eval verb's result, from eval.json.
+        Assert.Contains("<h3 id=\"eval-verb\">", html);
+        Assert.Contains("<tr><th>pass_at_k</th><td>0.5</td></tr>", html);
+        Assert.Contains("<tr><th>sampled accuracy</th><td>0.25</td></tr>", html);
     }
 
     [Fact]

@@ -73,6 +73,13 @@ public static class SyntheticRun
 
         Evaluate("rl", RlSteps, 0.58);
         summary.Write(wallSeconds: 42.5, metrics.LastStep);
+
+        // What the eval verb leaves in the run: 2 problems, 2 samples each, pass@2 = (1 + 0) / 2.
+        var tally = new HeldOutTally(RewardNames, 2, new HeldOutEvaluationSettings(K: 2, Samples: 2, Temperature: 1, TopP: 1, Seed: 0));
+        tally.AddGreedy([1f, 1f], true, 3);
+        tally.AddGreedy([0f, 1f], false, 4);
+        foreach (var (problem, correct) in new[] { (0, true), (0, false), (1, false), (1, false) }) tally.AddSample(problem, [correct ? 1f : 0f, 1f], correct, 3);
+        Rft.Hosting.Evaluation.EvalJson.Write(Path.Combine(run, "eval.json"), "Synthetic", Path.Combine(run, "checkpoint"), tally.Finish(1.0));
         return run;
 
         void Evaluate(string name, int step, double accuracy)
