@@ -19,7 +19,7 @@ internal sealed class ReportPage
         .plots { display: grid; grid-template-columns: repeat(auto-fill, minmax(570px, 1fr)); gap: 12px; }
         figure.plot { margin: 0; background: #fff; border: 1px solid #e2e2e2; padding: 4px; text-align: center; }
         figure.plot figcaption { font-size: 12px; color: #555; padding: 2px 6px 4px; text-align: left; }
-        table { border-collapse: collapse; font-size: 13px; background: #fff; }
+        table { border-collapse: collapse; font-size: 13px; background: #fff; margin-bottom: 12px; }
         th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; vertical-align: top; }
         th { background: #f0f0f0; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
         code.text { white-space: pre-wrap; word-break: break-all; }
@@ -185,15 +185,15 @@ internal sealed class ReportPage
         _html.Append("<h3 id=\"eval-verb\">The eval verb (eval.json)</h3>\n<table>\n");
         foreach (var key in new[] { "model", "problems", "k", "samples_per_problem", "temperature", "pass_at_k" })
         {
-            if (eval.TryGetProperty(key, out var value)) _html.Append($"<tr><th>{Encode(key)}</th><td>{Encode(RunData.Text(value))}</td></tr>\n");
+            if (eval.TryGetProperty(key, out var value)) _html.Append($"<tr><th>{Encode(key)}</th><td>{Value(value)}</td></tr>\n");
         }
 
         foreach (var kind in new[] { "greedy", "sampled" })
         {
             if (!eval.TryGetProperty(kind, out var stats)) continue;
-            string accuracy = stats.TryGetProperty("accuracy", out var a) ? RunData.Text(a) : "?";
-            string length = stats.TryGetProperty("mean_completion_tokens", out var l) ? RunData.Text(l) : "?";
-            _html.Append($"<tr><th>{kind} accuracy</th><td>{Encode(accuracy)}</td></tr>\n<tr><th>{kind} completion tokens</th><td>{Encode(length)}</td></tr>\n");
+            string accuracy = stats.TryGetProperty("accuracy", out var a) ? Value(a) : "?";
+            string length = stats.TryGetProperty("mean_completion_tokens", out var l) ? Value(l) : "?";
+            _html.Append($"<tr><th>{kind} accuracy</th><td>{accuracy}</td></tr>\n<tr><th>{kind} completion tokens</th><td>{length}</td></tr>\n");
         }
 
         _html.Append("</table>\n");
@@ -302,6 +302,10 @@ internal sealed class ReportPage
         _html.Append(chart.ToSvg($"svg{++_plots}"));
         _html.Append($"\n<figcaption>{Encode(caption + smoothing)}</figcaption>\n</figure>\n");
     }
+
+    // A JSON value for a table cell: numbers to four decimals, text escaped.
+    private static string Value(JsonElement value) =>
+        value.ValueKind == JsonValueKind.Number ? Number(value.GetDouble()) : Encode(RunData.Text(value));
 
     private static string Number(double? value) => value is { } v && double.IsFinite(v) ? v.ToString("0.####", CultureInfo.InvariantCulture) : "&ndash;";
 
