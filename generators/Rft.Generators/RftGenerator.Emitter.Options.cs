@@ -108,6 +108,8 @@ public sealed partial class RftGenerator
                     }),
                     Int("CheckpointEvery", training.CheckpointEvery),
                     Int("KeepCheckpoints", training.KeepCheckpoints),
+                    // Rft:TensorBoard=true also writes the metrics as TensorBoard event files in the run directory.
+                    new OptionProperty("TensorBoard", "bool", "false", System.Array.Empty<string>()),
                 }),
                 // Set on the command line to continue a run (--Rft:Resume=latest); the host checks them.
                 new("Resuming a run: --Rft:Resume=latest or a run directory", new[]

@@ -42,6 +42,8 @@ public sealed partial class RftGenerator
             writer.WriteLine();
             WriteEvaluation(writer, trainer);
             writer.WriteLine();
+            WriteEvaluationSamplesAndHeldOut(writer, trainer); // RftGenerator.Emitter.Evaluation.cs
+            writer.WriteLine();
             WriteCheckpointAndDispose(writer, trainer);
             WriteLoraMethod(writer, pipeline);
             WritePromptRenderer(writer, trainer); // RftGenerator.Emitter.Chat.cs
@@ -523,6 +525,7 @@ public sealed partial class RftGenerator
                         {{EvaluationPrompts(t, indent: "        ")}}
                         var rollout = _sampler.Generate(_prompts, 1, greedy, _sampling);
                         _completions.Decode(rollout);
+                        if (start == 0) RecordEvaluationSamples(records, evaluated, rows);
                         for (int i = 0; i < rows; i++)
                         {
                             try
@@ -598,6 +601,7 @@ public sealed partial class RftGenerator
                 "_optimizer", "_sampling", "_records", "_validation", "_heldOut", "_scores", "_sftReport", "_rlReport", "_sftSteps", "_rlSteps",
                 "_groups", "_valueHead", "_valueOptimizer", "_demonstrations", "_stepView", "_device", "_schedule", "_metrics", "_rowTokens",
                 "_promptGuard", "_evaluationPromptGuard",
+                "_evaluationSamples",
             };
 
             private static readonly string[] ScoreLocals = { "rows", "i", "record", "completion", "exception" };

@@ -99,6 +99,20 @@ internal static partial class RunDirectory
     [GeneratedRegex(@"(?<time>\d{8}-\d{6})-seed\d+(-(?<suffix>\d{1,9}))?$", RegexOptions.CultureInvariant)]
     private static partial Regex RunName();
 
+    /// The newest run directory under <paramref name="runRoot"/> that <paramref name="accept"/> takes (judged by the
+    /// newest write to the folder <paramref name="stamp"/> names within the run, the run folder itself when null), or null.
+    /// </summary>
+    public static string? Newest(string runRoot, Func<string, bool> accept, Func<string, string>? stamp = null)
+    {
+        if (!Directory.Exists(runRoot)) return null;
+        stamp ??= run => run;
+        return Directory.EnumerateDirectories(runRoot)
+            .Where(accept)
+            .OrderByDescending(run => Directory.GetLastWriteTimeUtc(stamp(run)))
+            .ThenByDescending(run => run, StringComparer.Ordinal)
+            .FirstOrDefault();
+    }
+
     private static string SafeName(string pipeline)
     {
         var invalid = Path.GetInvalidFileNameChars();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Rft.Hosting.TensorBoard;
 using Rft.Training;
 
 namespace Rft.Hosting;
@@ -41,6 +42,9 @@ internal sealed partial class TrainingService(
     private IRftOptions _options = null!;
     private CheckpointStore _store = null!;
     private MetricsWriter _metrics = null!;
+    // Where evaluation samples and, with Rft:TensorBoard, TensorBoard events go; set for the run in RunAsync.
+    private EvaluationSamplesWriter? _samples;
+    private TensorBoardWriter? _tensorBoard;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -114,6 +118,8 @@ internal sealed partial class TrainingService(
         using var metrics = _metrics = resume is null
             ? new MetricsWriter(Path.Combine(runDirectory, "metrics.jsonl"))
             : Continue(resume, options, summary, progress);
+        using var samples = _samples = new EvaluationSamplesWriter(Path.Combine(runDirectory, "samples.jsonl"));
+        using var tensorBoard = _tensorBoard = options.TensorBoard ? new TensorBoardWriter(runDirectory, time) : null;
         if (resume is null)
         {
             progress.Message($"{trainer.PipelineName}: run directory {runDirectory}");
@@ -314,7 +320,7 @@ internal sealed partial class TrainingService(
                 return false;
             }
 
-            await EvaluateAsync(trainer, "sft", summary, progress, cancellationToken).ConfigureAwait(false);
+            await EvaluateAsync(trainer, "sft", summary.SftSteps, summary, progress, cancellationToken).ConfigureAwait(false);
             if (cancellationToken.IsCancellationRequested)
             {
                 return false;
@@ -340,16 +346,18 @@ internal sealed partial class TrainingService(
             return false;
         }
 
-        await EvaluateAsync(trainer, "rl", summary, progress, cancellationToken).ConfigureAwait(false);
+        await EvaluateAsync(trainer, "rl", summary.RlSteps, summary, progress, cancellationToken).ConfigureAwait(false);
         return true;
     }
 
-    private async Task EvaluateAsync(IPipelineTrainer trainer, string name, RunSummary summary, ConsoleProgress progress, CancellationToken cancellationToken)
+    private async Task EvaluateAsync(IPipelineTrainer trainer, string name, int step, RunSummary summary, ConsoleProgress progress, CancellationToken cancellationToken)
     {
         Enter($"the {name} evaluation");
         var result = await trainer.EvaluateAsync(name, cancellationToken).ConfigureAwait(false);
         summary.Add(result);
         _metrics.WriteEvaluation(result);
+        _tensorBoard?.WriteEvaluation(result, step);
+        _samples?.WriteEvaluation(name, step, trainer.EvaluationSamples);
         progress.Evaluation(result);
         LogEvaluated(result.Name, result.Correct, result.Problems, result.Accuracy);
     }
@@ -357,6 +365,8 @@ internal sealed partial class TrainingService(
     private void Report(IPipelineTrainer trainer, StepReport report, ConsoleProgress progress)
     {
         _metrics.WriteStep(report);
+        _tensorBoard?.WriteStep(report);
+        if (double.IsFinite(report.ValidationAccuracy)) _samples?.Write(report.Phase, report.Step, trainer.EvaluationSamples);
         progress.Step(report);
         LogStep(report.Phase, report.Step, report.TotalSteps, report.Loss);
         _position = new CheckpointPosition(report.Phase, report.Step);

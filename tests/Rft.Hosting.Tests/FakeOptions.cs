@@ -11,6 +11,8 @@ public sealed class FakeOptions : IRftOptions
 
     public int LogEvery { get; set; } = 2;
 
+    public bool TensorBoard { get; set; }
+
     public int WarmUpSteps { get; set; } = 3;
 
     public int Steps { get; set; } = 5;

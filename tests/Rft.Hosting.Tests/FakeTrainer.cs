@@ -18,6 +18,7 @@ public sealed class FakeTrainer(FakeOptions options, TrainerScript script, IHost
     // Steps done in each phase: what a checkpoint saves and a resume continues from.
     private int _sftSteps;
     private int _rlSteps;
+    private IReadOnlyList<EvaluationSample> _samples = [];
 
     public string PipelineName => "Fake";
 
@@ -69,6 +70,7 @@ public sealed class FakeTrainer(FakeOptions options, TrainerScript script, IHost
             report.LearningRate = 1e-3;
             report.GradNorm = 2.0;
             report.ValidationAccuracy = step == 2 ? 0.125 : double.NaN;
+            if (step == 2) _samples = Samples("validation", step);
             report.Seconds = 0.001;
             _sftSteps = step;
             yield return report;
@@ -119,6 +121,7 @@ public sealed class FakeTrainer(FakeOptions options, TrainerScript script, IHost
     {
         Record("Evaluate:" + name);
         var correct = name == "sft" ? 123 : 250;
+        _samples = Samples(name, 0);
         return ValueTask.FromResult(new EvaluationResult(name, 500, correct, 0.3));
     }
 
@@ -148,6 +151,15 @@ public sealed class FakeTrainer(FakeOptions options, TrainerScript script, IHost
     {
         if (script.StepDelay > TimeSpan.Zero) Thread.Sleep(script.StepDelay);
     }
+
+    public IReadOnlyList<EvaluationSample> EvaluationSamples => _samples;
+
+    /// <summary>Two samples per evaluation, the first with text that HTML must escape, the second with a failed reward.</summary>
+    private static EvaluationSample[] Samples(string evaluation, int step) =>
+    [
+        EvaluationSample.Create($"<b>{evaluation}</b> 1+1=", "2 & done", RewardNames, [1f, 1f], 1.1, correct: true),
+        EvaluationSample.Create($"{evaluation} {step}: 2+2=", "5", RewardNames, [0f, float.NaN], double.NaN, correct: false),
+    ];
 
     private void Record(string call)
     {

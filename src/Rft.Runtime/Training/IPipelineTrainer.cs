@@ -64,4 +64,20 @@ public interface IPipelineTrainer : IDisposable
     /// and again at the end.
     /// </summary>
     IReadOnlyList<KeyValuePair<string, double>> RunFacts => [];
+
+    /// <summary>
+    /// A few held-out records of the latest greedy evaluation (<see cref="EvaluateAsync"/>, the validation of the
+    /// warm-up, the held-out check every <c>EvalEvery</c> RL steps) with their completions and rewards; the host
+    /// writes them to <c>samples.jsonl</c> after each evaluation. Empty when the trainer keeps none.
+    /// </summary>
+    IReadOnlyList<EvaluationSample> EvaluationSamples => [];
+
+    /// <summary>
+    /// Evaluates the current policy (after <see cref="Setup"/>, which loads <c>Rft:PolicyPath</c>) on the held-out
+    /// records for the <c>eval</c> verb: one greedy completion and <see cref="HeldOutEvaluationSettings.Samples"/> sampled
+    /// completions per problem, scored by every reward. Generated trainers implement it; others say they cannot.
+    /// </summary>
+    ValueTask<HeldOutEvaluation> EvaluateHeldOutAsync(
+        HeldOutEvaluationSettings settings, IProgress<EvaluationProgress>? progress, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"The trainer of {PipelineName} ({GetType().FullName}) does not implement EvaluateHeldOutAsync; the eval verb needs a generated trainer.");
 }

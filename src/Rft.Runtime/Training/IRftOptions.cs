@@ -31,6 +31,9 @@ public interface IRftOptions
     /// <summary>Resume even when options that change the run's math differ from those the run started with.</summary>
     bool ResumeOverride => false;
 
+    /// <summary>Also write the step metrics as TensorBoard event files in the run directory (<c>Rft:TensorBoard=true</c>).</summary>
+    bool TensorBoard => false;
+
     /// <summary>
     /// Checks every option and returns one message per problem, each naming the option
     /// (<c>Rft:GroupSize</c>), its value and what would be valid. Empty when all is well.
