@@ -121,7 +121,7 @@ public sealed partial class RftGenerator
                     var sampling = new global::Rft.Rollout.SamplingSettings(_options.MaxNewTokens, settings.Temperature, settings.TopP);
                     int perBatch = global::System.Math.Min(settings.Samples, _completions.MaxRows);
                     int problemsPerBatch = global::System.Math.Max(1, _completions.MaxRows / perBatch);
-                    using var generator = new global::TorchSharp.torch.Generator((ulong)settings.Seed);
+                    using var generator = new global::TorchSharp.torch.Generator((ulong)settings.Seed, _device);
                     for (int start = 0; start < _heldOut.Length; start += problemsPerBatch)
                     {
                         int count = global::System.Math.Min(problemsPerBatch, _heldOut.Length - start);

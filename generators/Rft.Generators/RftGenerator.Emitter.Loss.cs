@@ -270,12 +270,6 @@ public sealed partial class RftGenerator
             if (loss.Terms.Count > 0) writer.WriteLine("_stepView = new global::Rft.StepView();");
         }
 
-        /// <summary>SaveCheckpoint's extra lines (each starting with a new line), or empty.</summary>
-        private static string LossCheckpoint(TrainerModel t) =>
-            t.Pipeline.Loss.ValueHead is null
-                ? string.Empty
-                : "\n    _valueHead.save(global::System.IO.Path.Combine(directory, \"value_head.dat\")); // [ValueHead], beside the policy";
-
         private static void WriteLossDispose(SourceWriter writer, TrainerModel t)
         {
             var loss = t.Pipeline.Loss;

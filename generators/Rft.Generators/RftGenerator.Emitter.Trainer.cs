@@ -110,7 +110,14 @@ public sealed partial class RftGenerator
             foreach (var reward in t.Rewards) writer.WriteLine($"private float[] {reward.Field} = null!;");
             if (p.Warmup is not null) writer.WriteLine("private global::Rft.Training.StepReport _sftReport = null!;");
             writer.WriteLine("private global::Rft.Training.StepReport _rlReport = null!;");
-            if (p.Warmup is not null) writer.WriteLine("private int _sftSteps;");
+            if (p.Warmup is not null)
+            {
+                writer.WriteLine("""
+                    private int _sftSteps;
+                    private bool _warmUpFinished;                                    // by its target accuracy or its step budget
+                    private global::Rft.Training.PolicyOptimizer? _sftOptimizer;    // the warm-up's AdamW, a field so checkpoints save it
+                    """);
+            }
             writer.WriteLine("private int _rlSteps;");
         }
 
@@ -193,7 +200,7 @@ public sealed partial class RftGenerator
                 _sampler = new global::Rft.Rollout.Sampler(_policy, _tokenizer, samplerRows, _options.MaxPromptTokens, _options.MaxNewTokens);
                 _prompts = new global::Rft.Rollout.PromptBatch(samplerRows, _options.MaxPromptTokens);
                 _completions = new global::Rft.Rollout.CompletionTexts(samplerRows, _options.MaxNewTokens, _tokenizer);
-                _sampling = new global::TorchSharp.torch.Generator((ulong)seeds.Derive("sampling"));
+                _sampling = new global::TorchSharp.torch.Generator((ulong)seeds.Derive("sampling"), _device); // beside the probabilities it draws from
                 _records = new {{p.RecordType}}[{{(dynamic ? "2 * _options.PromptsPerStep" : "_options.PromptsPerStep")}}];
                 _scores = new global::Rft.Training.ScoreBuffer({{(dynamic ? "2 * rows" : "rows")}});
                 """);
@@ -278,13 +285,15 @@ public sealed partial class RftGenerator
                 public global::System.Collections.Generic.IEnumerable<global::Rft.Training.StepReport> WarmUp(global::System.Threading.CancellationToken cancellationToken)
                 {
                     // Supervised warm-up: cross-entropy on {{warmup.Demonstration}}(record) after {{p.Prompt}}(record), until the
-                    // validation accuracy reaches SftTargetAccuracy or SftMaxSteps have run.
-                    using var optimizer = new global::Rft.Training.PolicyOptimizer(_policy, new global::Rft.Training.OptimizerSettings(
+                    // validation accuracy reaches SftTargetAccuracy or SftMaxSteps have run. A resumed run goes on from the
+                    // step after its checkpoint's, with the optimizer state LoadCheckpoint restored.
+                    if (_warmUpFinished) yield break; // a resumed run whose checkpoint was taken after the warm-up
+                    var optimizer = _sftOptimizer ??= new global::Rft.Training.PolicyOptimizer(_policy, new global::Rft.Training.OptimizerSettings(
                         _options.SftLearningRate, _options.WeightDecay, _options.MaxGradNorm, _options.SftWarmupSteps, _options.SftMaxSteps, _options.SftMinLearningRateRatio));
                     using var batch = new global::Rft.Training.SupervisedBatch(_options.SftBatchSize, _options.MaxPromptTokens + _options.MaxNewTokens + 1, _device);
                     var report = _sftReport;
                     report.TotalSteps = _options.SftMaxSteps;
-                    for (int step = 1; step <= _options.SftMaxSteps && !cancellationToken.IsCancellationRequested; step++)
+                    for (int step = _sftSteps + 1; step <= _options.SftMaxSteps && !_warmUpFinished && !cancellationToken.IsCancellationRequested; step++)
                     {
                         long started = global::System.Diagnostics.Stopwatch.GetTimestamp();
                         batch.Clear();
@@ -320,16 +329,15 @@ public sealed partial class RftGenerator
                         report.LearningRate = optimizer.LearningRate;
                         report.ValidationAccuracy = double.NaN;
                         _sftSteps = step;
-                        bool reachedTarget = false;
                         if (step % _options.SftEvalEvery == 0 || step == _options.SftMaxSteps)
                         {
                             report.ValidationAccuracy = (double)CountCorrect(_validation) / _validation.Length;
-                            reachedTarget = report.ValidationAccuracy >= _options.SftTargetAccuracy;
+                            _warmUpFinished = report.ValidationAccuracy >= _options.SftTargetAccuracy;
                         }
 
+                        _warmUpFinished |= step == _options.SftMaxSteps;
                         report.Seconds = global::System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
-                        yield return report;
-                        if (reachedTarget) yield break;
+                        yield return report;   // a checkpoint taken here saves the state after this step
                     }
                 }
                 """);
@@ -365,8 +373,16 @@ public sealed partial class RftGenerator
             }
 
             WriteLoraAtRlStart(writer, p);
+            if (p.Warmup is not null)
+            {
+                writer.WriteLine("""
+                    _sftOptimizer?.Dispose(); // the warm-up's AdamW state is no longer needed
+                    _sftOptimizer = null;
+                    """);
+            }
+
             writer.WriteLine("""
-                _optimizer = new global::Rft.Training.PolicyOptimizer(_policy, new global::Rft.Training.OptimizerSettings(
+                _optimizer ??= new global::Rft.Training.PolicyOptimizer(_policy, new global::Rft.Training.OptimizerSettings(
                     _options.LearningRate, _options.WeightDecay, _options.MaxGradNorm, _options.WarmupSteps, _options.Steps, _options.MinLearningRateRatio));
 
                 """);
@@ -375,7 +391,7 @@ public sealed partial class RftGenerator
                 var sampling = new global::Rft.Rollout.SamplingSettings(_options.MaxNewTokens, _options.Temperature, _options.TopP);
                 var report = _rlReport;
                 report.TotalSteps = _options.Steps;
-                for (int step = 1; step <= _options.Steps && !cancellationToken.IsCancellationRequested; step++)
+                for (int step = _rlSteps + 1; step <= _options.Steps && !cancellationToken.IsCancellationRequested; step++)
                 {
                     long started = global::System.Diagnostics.Stopwatch.GetTimestamp();
                     report.Reset(); // nothing of the previous step may reach this step's line
@@ -563,16 +579,8 @@ public sealed partial class RftGenerator
         private static void WriteCheckpointAndDispose(SourceWriter writer, TrainerModel t)
         {
             var p = t.Pipeline;
+            WriteSaveAndLoadCheckpoint(writer, t); // RftGenerator.Emitter.Checkpoint.cs
             writer.WriteLine($$"""
-                /// <inheritdoc />
-                public void SaveCheckpoint(string directory)
-                {
-                    global::Rft.Training.Checkpoint.Save(directory, _policy, _optimizer, _tokenizer, new global::Rft.Training.TrainerState(PipelineName, _options.Seed, {{(p.Warmup is null ? "SftSteps: 0" : "_sftSteps")}}, _rlSteps));{{LossCheckpoint(t)}}
-                """);
-            if (HasCurriculum(p))
-                writer.WriteLine("    global::System.IO.File.WriteAllBytes(global::System.IO.Path.Combine(directory, \"curriculum.msgpack\"), _curriculum.SaveState());");
-            writer.WriteLine($$"""
-                }
 
                 /// <inheritdoc />
                 public void Dispose()
@@ -582,6 +590,7 @@ public sealed partial class RftGenerator
                     _sampling?.Dispose();
                 """);
             writer.Indentation++;
+            if (p.Warmup is not null) writer.WriteLine("_sftOptimizer?.Dispose();");
             if (p.Loss.NeedsReferencePolicy) writer.WriteLine("_reference?.Dispose();");
             WriteLossDispose(writer, t);
             writer.WriteLine("""
@@ -598,7 +607,7 @@ public sealed partial class RftGenerator
             private static readonly string[] TrainerFields =
             {
                 "_options", "_pipeline", "_tokenizer", "_policy", "_reference", "_sampler", "_prompts", "_completions", "_mixture",
-                "_optimizer", "_sampling", "_records", "_validation", "_heldOut", "_scores", "_sftReport", "_rlReport", "_sftSteps", "_rlSteps",
+                "_optimizer", "_sampling", "_records", "_validation", "_heldOut", "_scores", "_sftReport", "_rlReport", "_sftSteps", "_rlSteps", "_warmUpFinished", "_sftOptimizer",
                 "_groups", "_valueHead", "_valueOptimizer", "_demonstrations", "_stepView", "_device", "_schedule", "_metrics", "_rowTokens",
                 "_promptGuard", "_evaluationPromptGuard",
                 "_evaluationSamples",

@@ -34,6 +34,33 @@ public sealed class FrozenReference : IDisposable
         return new FrozenReference(policy, baseOfPolicy: true);
     }
 
+    /// <summary>
+    /// The reference a checkpoint saved: the policy's base weights again, or a copy of <paramref name="policy"/>'s structure
+    /// (as it stood when RL started) with the saved weights read into it from <paramref name="path"/>.
+    /// </summary>
+    /// <exception cref="FormatException">The file does not hold that structure's parameters.</exception>
+    public static FrozenReference Restore(LlamaForCausalLM policy, bool baseWeightsAreReference, string path)
+    {
+        var reference = Of(policy, baseWeightsAreReference);
+        if (baseWeightsAreReference) return reference;
+        try
+        {
+            ModuleState.Load(reference._model, path);
+            return reference;
+        }
+        catch
+        {
+            reference.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Writes a copied reference's weights to <paramref name="path"/> (nothing for the policy's base weights, which the policy's own files hold).</summary>
+    public void Save(string path)
+    {
+        if (!_baseOfPolicy) ModuleState.Save(_model, path);
+    }
+
     /// <summary>True when the reference is the policy's base weights (no copy).</summary>
     public bool SharesPolicyWeights => _baseOfPolicy;
 

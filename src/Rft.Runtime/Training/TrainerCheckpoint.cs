@@ -1,0 +1,79 @@
+using Rft.Data;
+using Rft.Models;
+using Rft.Models.Lora;
+using Rft.Models.Formats;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Rft.Training;
+
+/// <summary>
+/// The pieces of a resumable checkpoint a generated trainer writes beside <see cref="Checkpoint.Save"/>'s Hugging Face
+/// export, and reads back: the policy's own parameters when the export would not give them back bit for bit (LoRA
+/// adapters are merged there), the float32 master weights of mixed precision, and every random state.
+/// </summary>
+public static class TrainerCheckpoint
+{
+    /// <summary>The policy's parameters as they are, adapters separate, when it has LoRA adapters.</summary>
+    public const string PolicyStateFile = "policy_state.safetensors";
+
+    /// <summary>The optimizer's float32 master weights under mixed precision.</summary>
+    public const string MasterWeightsFile = "master_weights.safetensors";
+
+    /// <summary>The frozen KL reference, when it is a copy.</summary>
+    public const string ReferenceFile = "reference.safetensors";
+
+    public const string ValueHeadFile = "value_head.dat";
+
+    public const string ValueOptimizerFile = "value_optimizer.dat";
+
+    /// <summary>Writes what <see cref="Checkpoint.Save"/> does not keep exactly: the policy's parameters under LoRA, the optimizer's master weights.</summary>
+    public static void SavePolicy(string directory, LlamaForCausalLM policy, PolicyOptimizer? optimizer)
+    {
+        if (LoraAdapters.HasAdapters(policy)) ModuleState.Save(policy, Path.Combine(directory, PolicyStateFile));
+        optimizer?.SaveMasterWeights(Path.Combine(directory, MasterWeightsFile));
+    }
+
+    /// <summary>
+    /// Reads the policy's parameters back: from <see cref="PolicyStateFile"/> when the checkpoint has one (LoRA), else from the
+    /// Hugging Face export, whose tensors are the parameters themselves in the model's dtype.
+    /// </summary>
+    public static void LoadPolicy(string directory, LlamaForCausalLM policy)
+    {
+        string own = Path.Combine(directory, PolicyStateFile);
+        ModuleState.Load(policy, File.Exists(own) ? own : Path.Combine(directory, HuggingFaceCheckpoint.WeightsFile));
+    }
+
+    /// <summary>Restores an optimizer's AdamW state and, under mixed precision, its master weights.</summary>
+    public static void LoadOptimizer(string directory, PolicyOptimizer optimizer)
+    {
+        optimizer.Load(Path.Combine(directory, Checkpoint.OptimizerFile));
+        if (optimizer.HasMasterWeights) optimizer.LoadMasterWeights(Path.Combine(directory, MasterWeightsFile));
+    }
+
+    /// <summary>The random states a resumed run continues from.</summary>
+    public static ResumeState RandomStates(bool warmUpFinished, long mixturePosition, Generator sampling, MiniBatchSchedule schedule)
+    {
+        using var scope = NewDisposeScope();
+        var words = new ulong[CheckpointableRandom.StateWords];
+        schedule.Random.GetState(words);
+        return new ResumeState(warmUpFinished, mixturePosition, Convert.ToBase64String(get_rng_state().bytes), Convert.ToBase64String(sampling.get_state().bytes), words);
+    }
+
+    /// <summary>Puts the random states of <paramref name="state"/> back.</summary>
+    /// <exception cref="FormatException">A generator's state has the wrong size for this libtorch.</exception>
+    public static void RestoreRandomStates(ResumeState state, Generator sampling, MiniBatchSchedule schedule)
+    {
+        using var scope = NewDisposeScope();
+        set_rng_state(StateTensor(state.TorchRandomBytes(), get_rng_state(), nameof(ResumeState.TorchRandomState)));
+        sampling.set_state(StateTensor(state.SamplingRandomBytes(), sampling.get_state(), nameof(ResumeState.SamplingRandomState)));
+        schedule.Random.SetState(state.MiniBatchRandomState);
+    }
+
+    private static Tensor StateTensor(byte[] bytes, Tensor current, string field)
+    {
+        if (bytes.Length != current.numel())
+            throw new FormatException($"{ResumeState.FileName}: {field} has {bytes.Length} bytes but this libtorch's generator state has {current.numel()}.");
+        return tensor(bytes, dtype: ScalarType.Byte, device: CPU);
+    }
+}
