@@ -463,6 +463,9 @@ public sealed partial class RftGenerator
                     _scores.SetRowCount(kept * group);
                 }
 
+                report.TimedOutRewards = _scores.TimedOut;
+                _scores.ThrowOnTooManyTimeouts(drawn * group, _options.MaxTimedOutShare);
+
                 """);
             WritePromptMetrics(writer);
         }

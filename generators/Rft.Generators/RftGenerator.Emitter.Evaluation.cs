@@ -52,14 +52,9 @@ public sealed partial class RftGenerator
             for (int i = 0; i < t.Rewards.Count; i++)
             {
                 var reward = t.Rewards[i].Spec;
-                string call = t.Call(reward, "record", "completion");
-                string value = reward.Returns switch
-                {
-                    RewardReturnKind.Double => "(float)" + call,
-                    // Evaluation scores synchronously: a reward that has not completed is waited for.
-                    RewardReturnKind.ValueTaskOfSingle => $"WaitForScore({call})",
-                    _ => call,
-                };
+                string call = t.GuardedCall(reward, "record", "completion");
+                // Evaluation scores synchronously: a reward that has not completed is waited for (up to its timeout).
+                string value = reward.Returns == RewardReturnKind.ValueTaskOfSingle ? $"WaitForScore({call})" : call;
                 writer.WriteLine($"try {{ rewards[{i}] = {value}; }} catch (global::System.Exception) {{ rewards[{i}] = float.NaN; }}");
             }
 

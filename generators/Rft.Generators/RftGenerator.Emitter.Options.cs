@@ -107,6 +107,7 @@ public sealed partial class RftGenerator
                         $"{Checks}.NotEmpty(errors, \"Rft:RunDirectory\", RunDirectory);",
                     }),
                     Int("CheckpointEvery", training.CheckpointEvery),
+                    Double("MaxTimedOutShare", training.MaxTimedOutShare),
                     Int("KeepCheckpoints", training.KeepCheckpoints),
                     // Rft:TensorBoard=true also writes the metrics as TensorBoard event files in the run directory.
                     new OptionProperty("TensorBoard", "bool", "false", System.Array.Empty<string>()),
@@ -183,8 +184,13 @@ public sealed partial class RftGenerator
 
             var rewardWeights = new List<OptionProperty>();
             foreach (var reward in pipeline.Rewards)
+            {
                 rewardWeights.Add(new OptionProperty(reward.Method + "Weight", "double", Literals.Double(reward.Weight), new[] { Validation(reward.Method + "Weight", OptionCatalog.RewardWeight) }));
-            sections.Add(new("[Reward] weights", rewardWeights));
+                rewardWeights.Add(new OptionProperty(reward.Method + "TimeoutSeconds", "double", Literals.Double(reward.TimeoutSeconds),
+                    new[] { Validation(reward.Method + "TimeoutSeconds", OptionCatalog.RuleOf("RewardTimeoutSeconds")) }));
+            }
+
+            sections.Add(new("[Reward] weights and timeouts", rewardWeights));
             if (LossTermWeights(pipeline) is { } termWeights) sections.Add(termWeights);
             return sections;
         }

@@ -429,9 +429,12 @@ public sealed partial class RftGenerator
                         var rollout = _sampler.Generate(_prompts, _options.GroupSize, sampling, _sampling);
                         _completions.Decode(rollout);
 
-                        // 3. Score every completion with each reward. A reward that throws or returns NaN
-                        //    masks its sample out of the loss and is counted; the run goes on.
+                        // 3. Score every completion with each reward. A reward that throws, times out or returns NaN
+                        //    masks its sample out of the loss and is counted; the run goes on, unless more than
+                        //    MaxTimedOutShare of the calls timed out (the reward's service is down).
                         {{(p.HasAsyncRewards ? "await ScoreAsync(rollout.Rows);" : "Score(rollout.Rows);")}}
+                        report.TimedOutRewards = _scores.TimedOut;
+                        _scores.ThrowOnTooManyTimeouts(rollout.Rows, _options.MaxTimedOutShare);
 
                         // 4-7. Old log-probs, advantages, PpoEpochs x MiniBatches optimizer steps, metrics.
                         Update(rollout, step, report);
@@ -489,19 +492,27 @@ public sealed partial class RftGenerator
                 var completion = _completions[{{(rounds ? "i - first" : "i")}}];
 
                 """);
+            writer.WriteLine("// Each reward is called directly, or with Rft:<Reward>TimeoutSeconds above 0 on a thread of its own with a time limit.");
             foreach (var reward in t.Rewards)
             {
-                string call = t.Call(reward.Spec, "record", "completion");
-                string value = reward.Spec.Returns switch
-                {
-                    RewardReturnKind.Double => "(float)" + call,
-                    RewardReturnKind.ValueTaskOfSingle => "await " + call,
-                    _ => call,
-                };
+                var (timed, direct) = t.GuardedCallParts(reward.Spec, "record", "completion");
+                string wait = reward.Spec.Returns == RewardReturnKind.ValueTaskOfSingle ? "await " : string.Empty;
+                string name = Literals.String(reward.Spec.Method);
                 writer.WriteLine($$"""
                     float {{reward.Local}};
-                    try { {{reward.Local}} = {{value}}; }
-                    catch (global::System.Exception exception) { {{reward.Local}} = float.NaN; _scores.RecordFailure({{Literals.String(reward.Spec.Method)}}, exception); }
+                    try
+                    {
+                        {{reward.Local}} = _options.{{reward.Spec.Method}}TimeoutSeconds > 0
+                            ? {{wait}}{{timed}}
+                            : {{wait}}{{direct}};
+                    }
+                    catch (global::Rft.Training.RewardTimeoutException exception) { {{reward.Local}} = float.NaN; _scores.RecordTimeout({{name}}, exception); }
+                    catch (global::System.Exception exception) when (exception is not global::Rft.Training.RewardsStuckException)
+                    {
+                        {{reward.Local}} = float.NaN;
+                        _scores.RecordFailure({{name}}, exception);
+                    }
+
                     {{reward.Field}}[i] = {{reward.Local}};
 
                     """);
@@ -518,7 +529,7 @@ public sealed partial class RftGenerator
         private static void WriteEvaluation(SourceWriter writer, TrainerModel t)
         {
             var accuracy = t.Accuracy.Spec;
-            string call = t.Call(accuracy, "records[evaluated[i]]", "_completions[i]");
+            string call = t.GuardedCall(accuracy, "records[evaluated[i]]", "_completions[i]");
             writer.WriteLine($$"""
                 /// <inheritdoc />
                 public global::System.Threading.Tasks.ValueTask<global::Rft.Training.EvaluationResult> EvaluateAsync(string name, global::System.Threading.CancellationToken cancellationToken)
@@ -552,13 +563,13 @@ public sealed partial class RftGenerator
             {
                 writer.WriteLine($$"""
                     // Counting is synchronous: a reward that has not completed is waited for.
-                    var score = {{call}};
+                    var score = ({{call}});
                     if ((score.IsCompletedSuccessfully ? score.Result : score.AsTask().GetAwaiter().GetResult()) >= 1f) correct++;
                     """);
             }
             else
             {
-                writer.WriteLine($"if ({call} >= 1f) correct++;");
+                writer.WriteLine($"if (({call}) >= 1f) correct++;");
             }
 
             writer.Indentation -= 4;
@@ -644,15 +655,42 @@ public sealed partial class RftGenerator
                 method == Pipeline.Prompt && Pipeline.PromptKind != PromptKind.Text ? PromptRenderer : Pipeline.FullName + "." + Identifiers.Escape(method);
 
             /// <summary>A reward call with its parameters bound to <paramref name="record"/> and <paramref name="completion"/>.</summary>
-            public string Call(RewardSpec reward, string record, string completion)
+            public string Call(RewardSpec reward, string record, string completion) =>
+                Call(reward, record, completion, "global::System.Threading.CancellationToken.None", "_pipeline");
+
+            /// <summary>
+            /// The reward's call as an expression of type float (double rewards cast) or ValueTask&lt;float&gt;: directly, or,
+            /// when Rft:&lt;Reward&gt;TimeoutSeconds is above 0, on a thread of its own with a time limit (RewardTimeouts).
+            /// The timed call's state is a tuple and its lambda static, so the direct path allocates nothing.
+            /// </summary>
+            public string GuardedCall(RewardSpec reward, string record, string completion)
+            {
+                var (timed, direct) = GuardedCallParts(reward, record, completion);
+                return $"_options.{reward.Method}TimeoutSeconds > 0 ? {timed} : {direct}";
+            }
+
+            /// <summary>The two branches of <see cref="GuardedCall"/>: the timed call and the direct one.</summary>
+            public (string Timed, string Direct) GuardedCallParts(RewardSpec reward, string record, string completion)
+            {
+                string name = Literals.String(reward.Method);
+                string direct = reward.Returns == RewardReturnKind.Double ? "(float)" + Call(reward, record, completion) : Call(reward, record, completion);
+                string state = reward.IsStatic ? $"(Record: {record}, Completion: {completion})" : $"(Trainer: this, Record: {record}, Completion: {completion})";
+                string inner = Call(reward, "s.Record", "s.Completion", "cancel", "s.Trainer._pipeline");
+                if (reward.Returns == RewardReturnKind.Double) inner = "(float)" + inner;
+                string run = reward.Returns == RewardReturnKind.ValueTaskOfSingle ? "RunAsync" : "Run";
+                return ($"global::Rft.Training.RewardTimeouts.{run}(static (s, cancel) => {inner}, {state}, _options.{reward.Method}TimeoutSeconds, {name})", direct);
+            }
+
+            private string Call(RewardSpec reward, string record, string completion, string cancellation, string pipeline)
             {
                 var arguments = reward.Arguments.Select(a => a.Kind switch
                 {
                     RewardArgumentKind.Completion => completion,
                     RewardArgumentKind.Record => record,
+                    RewardArgumentKind.CancellationToken => cancellation,
                     _ => record + "." + Identifiers.Escape(a.Member),
                 });
-                string target = reward.IsStatic ? Static(reward.Method) : "_pipeline." + Identifiers.Escape(reward.Method);
+                string target = reward.IsStatic ? Static(reward.Method) : pipeline + "." + Identifiers.Escape(reward.Method);
                 return target + "(" + string.Join(", ", arguments) + ")";
             }
         }

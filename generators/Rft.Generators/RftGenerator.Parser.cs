@@ -216,7 +216,8 @@ public sealed partial class RftGenerator
                 Precision: TryGetNamed(attribute, "Precision", out int precision) ? EnumMemberName("Rft.Precision", precision) : d.Precision,
                 GradientCheckpointing: TryGetNamed(attribute, "GradientCheckpointing", out bool checkpointing) ? checkpointing : d.GradientCheckpointing,
                 CheckpointEvery: ReadInt(attribute, Name, "CheckpointEvery", d.CheckpointEvery),
-                KeepCheckpoints: ReadInt(attribute, Name, "KeepCheckpoints", d.KeepCheckpoints));
+                KeepCheckpoints: ReadInt(attribute, Name, "KeepCheckpoints", d.KeepCheckpoints),
+                MaxTimedOutShare: ReadDouble(attribute, Name, "MaxTimedOutShare", d.MaxTimedOutShare));
         }
 
         /// <summary>Mini-batches and micro-batches that cannot split a step's completions as declared.</summary>
@@ -389,7 +390,8 @@ public sealed partial class RftGenerator
                 }
 
                 CheckDistinctName("Reward", method);
-                specs.Add(new RewardSpec(method.Name, weight, isAccuracy, method.IsStatic, returns, arguments));
+                specs.Add(new RewardSpec(method.Name, weight, isAccuracy, method.IsStatic, returns, arguments,
+                    TimeoutSeconds: ReadDouble(attribute, "Reward", "TimeoutSeconds", 0)));
             }
 
             // When no reward declares Accuracy = true, the first one decides correctness.
@@ -423,6 +425,7 @@ public sealed partial class RftGenerator
             }
 
             if (KnownTypes.Is(parameter.Type, _types.Completion)) return RewardArgumentSpec.Completion;
+            if (KnownTypes.Is(parameter.Type, _types.CancellationToken)) return RewardArgumentSpec.Cancellation;
             if (recordType is null) return RewardArgumentSpec.Unbound; // no source declares the record: RFT0009 says so
 
             var member = FindMember(members, parameter.Name);

@@ -23,9 +23,14 @@ internal sealed class MetricsWriter : IDisposable
     private static readonly JsonEncodedText Kl = Key("kl");
     private static readonly JsonEncodedText Entropy = Key("entropy");
     private static readonly JsonEncodedText ClipFraction = Key("clip_fraction");
+    private static readonly JsonEncodedText ClipFractionHigh = Key("clip_fraction_high");
+    private static readonly JsonEncodedText ClipFractionLow = Key("clip_fraction_low");
+    private static readonly JsonEncodedText ApproxKl = Key("approx_kl");
+    private static readonly JsonEncodedText OptimizerSteps = Key("optimizer_steps");
     private static readonly JsonEncodedText CompletionLength = Key("completion_length");
     private static readonly JsonEncodedText ZeroVarianceGroups = Key("zero_variance_groups");
     private static readonly JsonEncodedText MaskedSamples = Key("masked_samples");
+    private static readonly JsonEncodedText RewardTimeouts = Key("reward_timeouts");
     private static readonly JsonEncodedText ValidationAccuracy = Key("val_accuracy");
     private static readonly JsonEncodedText Seconds = Key("seconds");
     private static readonly JsonEncodedText Name = Key("name");
@@ -187,9 +192,14 @@ internal sealed class MetricsWriter : IDisposable
         WriteFinite(Kl, report.Kl);
         WriteFinite(Entropy, report.Entropy);
         WriteFinite(ClipFraction, report.ClipFraction);
+        WriteFinite(ClipFractionHigh, report.ClipFractionHigh);
+        WriteFinite(ClipFractionLow, report.ClipFractionLow);
+        WriteFinite(ApproxKl, report.ApproxKl);
+        if (report.Phase == TrainingPhase.Rl) _json.WriteNumber(OptimizerSteps, report.OptimizerSteps);
         WriteFinite(CompletionLength, report.MeanCompletionLength);
         WriteFinite(ZeroVarianceGroups, report.ZeroVarianceGroupShare);
         _json.WriteNumber(MaskedSamples, report.MaskedSamples);
+        if (report.TimedOutRewards > 0) _json.WriteNumber(RewardTimeouts, report.TimedOutRewards);
         WriteFinite(ValidationAccuracy, report.ValidationAccuracy);
         var extraKeys = ExtraKeys(report.ExtraNames);
         for (var i = 0; i < extraKeys.Length; i++)

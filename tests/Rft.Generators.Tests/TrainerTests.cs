@@ -70,8 +70,10 @@ public class TrainerTests
 
         Assert.Contains("public Trainer(global::Microsoft.Extensions.Options.IOptions<global::Samples.Full.QuizOptions> options, global::Samples.Full.Quiz pipeline)", trainer, StringComparison.Ordinal);
         Assert.Contains("await ScoreAsync(rollout.Rows);", trainer, StringComparison.Ordinal);
-        Assert.Contains("exact = await _pipeline.Exact(record, completion);", trainer, StringComparison.Ordinal);
-        Assert.Contains("brief = (float)global::Samples.Full.Quiz.Brief(record.Category, completion);", trainer, StringComparison.Ordinal);
+        Assert.Contains(": await _pipeline.Exact(record, completion);", trainer, StringComparison.Ordinal);
+        Assert.Contains(": (float)global::Samples.Full.Quiz.Brief(record.Category, completion);", trainer, StringComparison.Ordinal);
+        // With a timeout, the instance reward reaches the pipeline through the static lambda's state.
+        Assert.Contains("? await global::Rft.Training.RewardTimeouts.RunAsync(static (s, cancel) => s.Trainer._pipeline.Exact(s.Record, s.Completion), (Trainer: this, Record: record, Completion: completion), _options.ExactTimeoutSeconds, \"Exact\")", trainer, StringComparison.Ordinal);
         Assert.Contains("score.IsCompletedSuccessfully ? score.Result : score.AsTask().GetAwaiter().GetResult()", trainer, StringComparison.Ordinal);
     }
 

@@ -33,6 +33,8 @@ internal static class OptionCatalog
         new OptionEntry("Training", "PpoEpochs", "PpoEpochs", OptionRule.AtLeast(1)),
         new OptionEntry("Training", "MiniBatches", "MiniBatches", OptionRule.AtLeast(1)),
         new OptionEntry("Training", "CheckpointEvery", "CheckpointEvery", OptionRule.AtLeast(0)),
+        new OptionEntry("Training", "MaxTimedOutShare", "MaxTimedOutShare", OptionRule.InRangeExclusiveLow(0, 1)),
+        new OptionEntry("Reward", "TimeoutSeconds", "RewardTimeoutSeconds", OptionRule.AtLeast(0)),
         new OptionEntry("Training", "KeepCheckpoints", "KeepCheckpoints", OptionRule.AtLeast(1)),
         new OptionEntry("Grpo", "GroupSize", "GroupSize", OptionRule.AtLeast(2)),
         new OptionEntry("Grpo", "PromptsPerStep", "PromptsPerStep", OptionRule.AtLeast(1)),

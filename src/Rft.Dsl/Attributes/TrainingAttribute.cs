@@ -65,4 +65,10 @@ public sealed class TrainingAttribute : Attribute
 
     /// <summary>How many periodic checkpoints to keep (the newest).</summary>
     public int KeepCheckpoints { get; set; } = 3;
+
+    /// <summary>
+    /// A step where more than this share of the samples had a reward time out (<see cref="RewardAttribute.TimeoutSeconds"/>)
+    /// stops the run with an error after saving: the reward service is down, and training on the rest would learn nothing.
+    /// </summary>
+    public double MaxTimedOutShare { get; set; } = 0.5;
 }
