@@ -59,6 +59,7 @@ public sealed partial class RftGenerator
             writer.WriteLine("/// <summary>");
             writer.WriteLine($"/// The training loop compiled from <see cref=\"{p.FullName}\"/>:");
             WriteLossSummary(writer, t, rewards); // RftGenerator.Emitter.Loss.cs
+            WriteOffPolicySummary(writer, t);     // RftGenerator.Emitter.OffPolicy.cs
             writer.WriteLine("/// </summary>");
         }
 
@@ -66,6 +67,7 @@ public sealed partial class RftGenerator
         {
             var p = t.Pipeline;
             string record = p.RecordType;
+            WriteOffPolicyMetricNames(writer, t);
             writer.WriteLine($$"""
                 private static readonly string[] RewardNames = { {{string.Join(", ", p.Rewards.Select(r => Literals.String(r.Method)))}} };
 
@@ -96,6 +98,7 @@ public sealed partial class RftGenerator
             WritePromptFields(writer);
             writer.WriteLine("private readonly global::System.Collections.Generic.List<global::System.Collections.Generic.KeyValuePair<string, double>> _facts = new();");
             WriteLossFields(writer, t);
+            WriteOffPolicyFields(writer, t);
             writer.WriteLine($$"""
                 private global::TorchSharp.torch.Generator _sampling = null!;
                 private {{record}}[] _records = null!;
@@ -144,6 +147,7 @@ public sealed partial class RftGenerator
                 /// <inheritdoc />
                 public bool HasWarmUp => {{(p.Warmup is null ? "false" : "_options.SftMaxSteps > 0")}};
                 """);
+            WriteUseRunDirectory(writer);
         }
 
         private static void WriteSetup(SourceWriter writer, TrainerModel t)
@@ -202,6 +206,7 @@ public sealed partial class RftGenerator
                 writer.WriteLine("_sftReport = new global::Rft.Training.StepReport(global::Rft.Training.TrainingPhase.Sft, global::System.Array.Empty<string>());");
             WriteCurriculumSetup(writer, p);
             WriteLossSetup(writer, t);
+            WriteOffPolicySetup(writer, t);
             writer.CloseBlock();
             writer.WriteLine();
 
@@ -366,10 +371,16 @@ public sealed partial class RftGenerator
                 {
                     long started = global::System.Diagnostics.Stopwatch.GetTimestamp();
                     report.Reset(); // nothing of the previous step may reach this step's line
-
                 """);
             writer.Indentation++;
-            if (p.Data.DynamicSamplingRounds is not null)
+            WriteStepStart(writer, t);
+            writer.WriteLine();
+            if (p.OffPolicy.Offline is not null)
+            {
+                writer.Indentation--;
+                WriteOfflineStep(writer);
+            }
+            else if (p.Data.DynamicSamplingRounds is not null)
             {
                 WriteDynamicSamplingRounds(writer, t);
                 writer.Indentation--;
@@ -555,6 +566,7 @@ public sealed partial class RftGenerator
                 {
                     global::Rft.Training.Checkpoint.Save(directory, _policy, _optimizer, _tokenizer, new global::Rft.Training.TrainerState(PipelineName, _options.Seed, {{(p.Warmup is null ? "SftSteps: 0" : "_sftSteps")}}, _rlSteps));{{LossCheckpoint(t)}}
                 """);
+            WriteOffPolicyCheckpoint(writer, t);
             if (HasCurriculum(p))
                 writer.WriteLine("    global::System.IO.File.WriteAllBytes(global::System.IO.Path.Combine(directory, \"curriculum.msgpack\"), _curriculum.SaveState());");
             writer.WriteLine($$"""
@@ -570,6 +582,7 @@ public sealed partial class RftGenerator
             writer.Indentation++;
             if (p.Loss.NeedsReferencePolicy) writer.WriteLine("_reference?.Dispose();");
             WriteLossDispose(writer, t);
+            WriteOffPolicyDispose(writer, t);
             writer.WriteLine("""
                 _policy?.Dispose();
                 _scores?.Dispose();
@@ -586,7 +599,7 @@ public sealed partial class RftGenerator
                 "_options", "_pipeline", "_tokenizer", "_policy", "_reference", "_sampler", "_prompts", "_completions", "_mixture",
                 "_optimizer", "_sampling", "_records", "_validation", "_heldOut", "_scores", "_sftReport", "_rlReport", "_sftSteps", "_rlSteps",
                 "_groups", "_valueHead", "_valueOptimizer", "_demonstrations", "_stepView", "_device", "_schedule", "_metrics", "_rowTokens",
-                "_promptGuard", "_evaluationPromptGuard",
+                "_promptGuard", "_evaluationPromptGuard", "_runDirectory", "_rolloutLog", "_rewardColumns", "_replay", "_raft", "_pairs", "_logged",
             };
 
             private static readonly string[] ScoreLocals = { "rows", "i", "record", "completion", "exception" };

@@ -78,6 +78,7 @@ internal sealed partial class TrainingService(
         var runDirectory = RunDirectory.Create(options.RunDirectory, trainer.PipelineName, options.Seed, time.GetLocalNow());
         outcome.RunDirectory = runDirectory;
         RunDirectory.WriteOptions(runDirectory, options);
+        trainer.UseRunDirectory(runDirectory);
         using var metrics = new MetricsWriter(Path.Combine(runDirectory, "metrics.jsonl"));
         var progress = new ConsoleProgress(console.Out, options.LogEvery);
         var summary = new RunSummary(trainer.PipelineName, options.Seed, runDirectory);

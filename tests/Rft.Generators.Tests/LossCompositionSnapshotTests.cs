@@ -181,8 +181,10 @@ public class LossCompositionSnapshotTests
             yield return i;
     }
 
+    private static string Source(string name, string attributes, string members) => EchoSource(name, attributes, members);
+
     /// <summary>The echo-a-digit task with the given loss attributes and extra members.</summary>
-    private static string Source(string name, string attributes, string members) => $$"""
+    internal static string EchoSource(string name, string attributes, string members) => $$"""
         using System;
         using System.Collections.Generic;
         using Rft;
