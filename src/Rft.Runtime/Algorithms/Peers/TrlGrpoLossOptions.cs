@@ -1,4 +1,4 @@
-namespace Rft.Algorithms;
+namespace Rft.Algorithms.Peers;
 
 /// <summary>The <c>GRPOConfig</c> fields and trainer state that TRL's GRPO loss reads.</summary>
 /// <param name="LossType">TRL <c>loss_type</c>.</param>

@@ -1,11 +1,12 @@
 using static TorchSharp.torch;
 
-namespace Rft.Algorithms;
+namespace Rft.Algorithms.Peers;
 
 /// <summary>
 /// verl's per-token KL estimators (<c>kl_penalty</c> and <c>kl_penalty_forward</c> in
-/// <c>verl/trainer/ppo/core_algos.py</c>) and its KL-in-reward (<c>compute_rewards</c>). Unlike
-/// <see cref="KlEstimators"/>, modes are verl's strings, including the straight-through "+" variants.
+/// <c>verl/trainer/ppo/core_algos.py</c>) and its KL-in-reward (<c>compute_rewards</c>), for the conformance runner.
+/// Modes are verl's strings, including the straight-through "+" variants; each estimate is the product's
+/// <see cref="KlEstimators"/>.
 /// </summary>
 public static class KlPenalty
 {
@@ -73,24 +74,15 @@ public static class KlPenalty
         return LossAggregation.Aggregate(kld, responseMask, aggregation, scale).MoveToOuterDisposeScope();
     }
 
-    private static Tensor Forward(Tensor logprob, Tensor refLogprob, string mode, string asGiven)
+    // verl's mode names over the product's estimators (KlEstimators): one implementation of each formula.
+    private static Tensor Forward(Tensor logprob, Tensor refLogprob, string mode, string asGiven) => mode switch
     {
-        switch (mode)
-        {
-            case "kl" or "k1":
-                return logprob - refLogprob;
-            case "abs":
-                return (logprob - refLogprob).abs();
-            case "mse" or "k2":
-                return 0.5 * (logprob - refLogprob).square();
-            case "low_var_kl" or "k3":
-                // Schulman's k3 with the log-ratio clamped to [-20, 20] and the estimate to [-10, 10].
-                var x = (refLogprob - logprob).clamp(-20.0, 20.0);
-                return (x.exp() - x - 1.0).clamp(-10.0, 10.0);
-            case "full":
-                throw new NotSupportedException("kl_penalty 'full' needs the whole-vocabulary distributions; verl does not implement it either (NotImplementedError).");
-            default:
-                throw new ArgumentException($"Unknown kl_penalty '{asGiven}'; valid: {string.Join(", ", ModeNames)}, or one of them with a '+' suffix for the straight-through k2 gradient.", nameof(mode));
-        }
-    }
+        "kl" or "k1" => KlEstimators.Estimate(logprob, refLogprob, KlEstimator.K1),
+        "abs" => KlEstimators.Estimate(logprob, refLogprob, KlEstimator.Abs),
+        "mse" or "k2" => KlEstimators.Estimate(logprob, refLogprob, KlEstimator.K2),
+        // Schulman's k3 with the log-ratio clamped to [-20, 20] and the estimate to [-10, 10].
+        "low_var_kl" or "k3" => KlEstimators.Estimate(logprob, refLogprob, KlEstimator.K3),
+        "full" => throw new NotSupportedException("kl_penalty 'full' needs the whole-vocabulary distributions; verl does not implement it either (NotImplementedError)."),
+        _ => throw new ArgumentException($"Unknown kl_penalty '{asGiven}'; valid: {string.Join(", ", ModeNames)}, or one of them with a '+' suffix for the straight-through k2 gradient.", nameof(mode)),
+    };
 }

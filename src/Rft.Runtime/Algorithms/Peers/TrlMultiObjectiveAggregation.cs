@@ -1,4 +1,4 @@
-namespace Rft.Algorithms;
+namespace Rft.Algorithms.Peers;
 
 /// <summary>TRL <c>GRPOConfig.multi_objective_aggregation</c>: how several reward functions are combined.</summary>
 public enum TrlMultiObjectiveAggregation

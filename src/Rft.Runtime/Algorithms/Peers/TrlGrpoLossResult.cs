@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Rft.Algorithms;
+namespace Rft.Algorithms.Peers;
 
 /// <summary>TRL's GRPO loss and the metrics it logs.</summary>
 /// <param name="Loss">Scalar loss as TRL backpropagates it (already divided by its normaliser).</param>

@@ -1,4 +1,4 @@
-namespace Rft.Algorithms;
+namespace Rft.Algorithms.Peers;
 
 /// <summary>TRL <c>GRPOConfig.importance_sampling_level</c>.</summary>
 public enum ImportanceSamplingLevel

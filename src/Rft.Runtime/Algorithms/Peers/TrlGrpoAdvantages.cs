@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Rft.Algorithms;
+namespace Rft.Algorithms.Peers;
 
 /// <summary>The advantages TRL's GRPOTrainer computes, and what it logs about them.</summary>
 /// <param name="Advantages">[N] advantages, NaN replaced by 0.</param>

@@ -1,4 +1,4 @@
-namespace Rft.Algorithms;
+namespace Rft.Algorithms.Peers;
 
 /// <summary>TRL <c>GRPOConfig.loss_type</c> values implemented here (all share the clipped surrogate).</summary>
 public enum TrlLossType

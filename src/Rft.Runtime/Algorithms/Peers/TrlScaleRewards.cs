@@ -1,4 +1,4 @@
-namespace Rft.Algorithms;
+namespace Rft.Algorithms.Peers;
 
 /// <summary>TRL <c>GRPOConfig.scale_rewards</c>: what the centred reward is divided by.</summary>
 public enum TrlScaleRewards

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Rft.Algorithms;
+namespace Rft.Algorithms.Peers;
 
 /// <summary>
 /// TRL's <c>GRPOTrainer</c> (<c>trl/trainer/grpo_trainer.py</c>): the advantage computation of
