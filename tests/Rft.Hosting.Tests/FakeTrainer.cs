@@ -34,6 +34,11 @@ public sealed class FakeTrainer(FakeOptions options, TrainerScript script, IHost
     /// <summary>RL steps whose report was handed to the host.</summary>
     public int RlStepsCompleted { get; private set; }
 
+    /// <summary>The run directory the host gave, and whether it came before Setup.</summary>
+    public (string Directory, bool BeforeSetup)? RunDirectory { get; private set; }
+
+    public void UseRunDirectory(string directory) => RunDirectory = (directory, !Calls.Contains("Setup"));
+
     public void Setup()
     {
         Record("Setup");
