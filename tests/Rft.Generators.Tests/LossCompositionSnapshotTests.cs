@@ -163,7 +163,8 @@ public class LossCompositionSnapshotTests
 
     private static string Run(string name, string attributes, string members = "") => RunBoth(name, attributes, members).Trainer;
 
-    private static (string Trainer, string Options) RunBoth(string name, string attributes, string members = "")
+    /// <summary>Generates the echo pipeline with these attributes, checks it compiles cleanly and matches its snapshots.</summary>
+    internal static (string Trainer, string Options) RunBoth(string name, string attributes, string members = "")
     {
         var run = GeneratorRun.Of(Source(name, attributes, members));
 

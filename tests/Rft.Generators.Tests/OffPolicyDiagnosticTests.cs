@@ -110,27 +110,5 @@ public class OffPolicyDiagnosticTests
     private static GeneratorRun AssertSingle(string id, string markedSource, string messageFragment) =>
         DiagnosticAssert.Single(id, markedSource, messageFragment);
 
-    private static string Pipeline(string attributes, string members = "") => $$"""
-        using System;
-        using System.Collections.Generic;
-        using Rft;
-
-        namespace Samples;
-
-        public sealed record Problem(string Question, int Answer);
-
-        [Pipeline]
-        {{attributes}}
-        public partial class Calc
-        {
-            [Source] public static IEnumerable<Problem> Problems(Random rng) { while (true) yield return new Problem("1+1", 2); }
-
-            [EvalSource] public static IEnumerable<Problem> HeldOut(Random rng) => Problems(rng);
-
-            [Prompt] public static string Render(Problem p) => p.Question + "=";
-
-            [Reward] public static float Correct(int answer, Completion c) => c.TryParseInt(out var v) && v == answer ? 1f : 0f;
-        {{members}}
-        }
-        """;
+    private static string Pipeline(string attributes, string members = "") => LossCompositionDiagnosticTests.Pipeline(attributes, members);
 }

@@ -1,6 +1,4 @@
 using Rft.Generators.Tests.Infrastructure;
-using Snapshooter;
-using Snapshooter.Xunit;
 
 namespace Rft.Generators.Tests;
 
@@ -128,15 +126,5 @@ public class OffPolicySnapshotTests
 
     private static string Run(string name, string attributes) => RunBoth(name, attributes).Trainer;
 
-    private static (string Trainer, string Options) RunBoth(string name, string attributes)
-    {
-        var run = GeneratorRun.Of(LossCompositionSnapshotTests.EchoSource(name, attributes, string.Empty));
-
-        Assert.Empty(run.Diagnostics);
-        run.AssertCompiles();
-        Assert.Equal(3, run.Files.Count);
-        foreach (var file in run.Files.Where(f => !f.HintName.EndsWith(".Host.g.cs", StringComparison.Ordinal)).OrderBy(f => f.HintName, StringComparer.Ordinal))
-            Snapshot.Match(file.Text, SnapshotNameExtension.Create(file.HintName));
-        return (run.File(".Trainer.g.cs"), run.File(".Options.g.cs"));
-    }
+    private static (string Trainer, string Options) RunBoth(string name, string attributes) => LossCompositionSnapshotTests.RunBoth(name, attributes);
 }
