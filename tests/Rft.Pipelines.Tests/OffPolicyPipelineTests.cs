@@ -44,6 +44,27 @@ public class OffPolicyPipelineTests
     }
 
     [Fact]
+    public async Task Truncated_importance_weights_correct_replayed_rows_and_stay_below_their_cap()
+    {
+        var options = new TisEchoOptions();
+        using var trainer = new TisEcho.Trainer(Options.Create(options));
+        trainer.Setup();
+        var steps = new List<(double Replayed, double Mean, double Truncated)>();
+        await foreach (var report in trainer.TrainAsync(CancellationToken.None))
+            steps.Add((Metric(report, "replay/replayed_rows"), Metric(report, "replay/is_weight_mean"), Metric(report, "replay/is_truncated_share")));
+
+        // Step 1 has no replayed rows: every weight is the fresh rows' pi_old / pi_behaviour, 1 up to rounding.
+        Assert.Equal(0, steps[0].Replayed);
+        Assert.Equal(1.0, steps[0].Mean, 4);
+        Assert.Equal(0.0, steps[0].Truncated);
+        // Later steps replay rows that older policies sampled: their weights move away from 1, and none passes the cap.
+        Assert.All(steps.Skip(1), s => Assert.True(s.Replayed > 0));
+        Assert.Contains(steps.Skip(1), s => Math.Abs(s.Mean - 1.0) > 1e-3);
+        Assert.All(steps.Skip(1), s => Assert.InRange(s.Mean, 0.0, options.ReplayTruncationCap));
+        Assert.All(steps.Skip(1), s => Assert.InRange(s.Truncated, 0.0, 1.0));
+    }
+
+    [Fact]
     public async Task Raft_raises_the_reward_of_a_tiny_policy()
     {
         var (first, last, accuracy) = await Learn(new RaftEcho.Trainer(Options.Create(new RaftEchoOptions())), "raft/kept");
