@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace Rft.Pipelines.Tests;
 
 /// <summary>Replay, ReMix, RAFT, online DPO and logged rollouts, trained end to end by generated trainers.</summary>
-public class OffPolicyPipelineTests
+public class OffPolicyPipelineTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     [Fact]
     public async Task Remix_replays_stale_rows_then_reincarnates_the_reference_exactly_at_its_step()
@@ -141,7 +141,7 @@ public class OffPolicyPipelineTests
     }
 
     /// <summary>Trains and returns the mean reward of the first and last five steps and the held-out accuracy after.</summary>
-    private static async Task<(double First, double Last, double Accuracy)> Learn(IPipelineTrainer trainer, string metric)
+    private async Task<(double First, double Last, double Accuracy)> Learn(IPipelineTrainer trainer, string metric)
     {
         using (trainer)
         {
@@ -152,6 +152,9 @@ public class OffPolicyPipelineTests
             {
                 rewards.Add(report.RewardMeans[0]);
                 signal += Metric(report, metric);
+                output.WriteLine($"step {report.Step}: reward {report.RewardMeans[0]:F3}, " + string.Join(", ",
+                    Enumerable.Range(0, report.ExtraNames.Count).Where(i => report.ExtraNames[i].Contains('/') && double.IsFinite(report.Extra[i]) && !report.ExtraNames[i].StartsWith("source/", StringComparison.Ordinal))
+                        .Select(i => $"{report.ExtraNames[i]} {report.Extra[i]:G3}")));
             }
 
             Assert.True(signal > 0, $"{metric} was 0 at every step: the objective never acted");
