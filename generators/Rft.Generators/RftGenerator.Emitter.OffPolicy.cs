@@ -239,7 +239,6 @@ public sealed partial class RftGenerator
         private static void WriteOfflineStep(SourceWriter writer)
         {
             writer.WriteLine("""
-
                     // 1-3. [OfflineRollouts]: the next PromptsPerStep logged groups of GroupSize completions, with their logged
                     //      rewards; nothing is sampled or scored.
                     var rollout = _logged.Next(_options.PromptsPerStep);
