@@ -140,6 +140,44 @@ public class OffPolicyPipelineTests(Xunit.Abstractions.ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task Raft_learns_from_another_systems_logged_completions_without_sampling()
+    {
+        // Each digit's group: the right answer and three wrong ones, with their rewards, as text.
+        var directory = Directory.CreateTempSubdirectory("rft-offline-raft-");
+        try
+        {
+            string log = Path.Combine(directory.FullName, "logged.jsonl");
+            var lines = new List<string>();
+            for (int digit = 0; digit < 10; digit++)
+            {
+                lines.Add($$"""{"prompt": "{{digit}}:", "completion": "{{digit}}", "reward": 1}""");
+                for (int wrong = 1; wrong <= 3; wrong++)
+                    lines.Add($$"""{"prompt": "{{digit}}:", "completion": "{{(digit + wrong) % 10}}", "reward": 0}""");
+            }
+
+            File.WriteAllLines(log, lines);
+            using var trainer = new OfflineRaftEcho.Trainer(Options.Create(new OfflineRaftEchoOptions { OfflineRolloutsPath = log }));
+            trainer.Setup();
+            double before = (await trainer.EvaluateAsync("before", CancellationToken.None)).Accuracy;
+            double kept = 0, read = 0;
+            await foreach (var report in trainer.TrainAsync(CancellationToken.None))
+            {
+                kept += Metric(report, "raft/kept");
+                read = Metric(report, "offline/groups_read");
+            }
+
+            double after = (await trainer.EvaluateAsync("after", CancellationToken.None)).Accuracy;
+            Assert.Equal(30 * 10, read);                   // 30 steps of the file's 10 groups, passed over again each step
+            Assert.Equal(30 * 10, kept);                   // the right completion of every group, every step
+            Assert.True(after >= 0.9 && after > before + 0.5, $"greedy held-out accuracy went from {before:F2} to {after:F2}");
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
     /// <summary>Trains and returns the mean reward of the first and last five steps and the held-out accuracy after.</summary>
     private async Task<(double First, double Last, double Accuracy)> Learn(IPipelineTrainer trainer, string metric)
     {
