@@ -202,6 +202,7 @@ public sealed partial class RftGenerator
             var o = t.Plan.OffPolicy;
             writer.WriteLine("_rolloutLog?.Dispose();");
             if (o.Replay is not null) writer.WriteLine("_replay?.Dispose();");
+            if (o.Raft is not null) writer.WriteLine("_raft?.Dispose();");
             if (o.Dpo is not null) writer.WriteLine("_pairs?.Dispose();");
             if (o.Offline is not null) writer.WriteLine("_logged?.Dispose();");
         }

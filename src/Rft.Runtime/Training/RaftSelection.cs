@@ -6,16 +6,19 @@ namespace Rft.Training;
 /// RAFT's choice of a step's completions (<see cref="RewardRanking.Keep"/>) with the buffers it needs, allocated once:
 /// the kept rows as a [rows] device tensor of 0 and 1 for the loss mask, and their count and mean reward for the metrics.
 /// </summary>
-public sealed class RaftSelection
+public sealed class RaftSelection : IDisposable
 {
     private readonly float[] _scores;
     private readonly float[] _keep;
+    private readonly Tensor _hostKeep;            // [maxRows] float32 on the CPU: the kept rows cross to the device from here
 
     public RaftSelection(int maxRows)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxRows, 1);
         _scores = new float[maxRows];
         _keep = new float[maxRows];
+        using var scope = NewDisposeScope();
+        _hostKeep = zeros([maxRows], ScalarType.Float32).DetachFromDisposeScope();
     }
 
     /// <summary>Completions kept by the last <see cref="Select"/>.</summary>
@@ -43,7 +46,10 @@ public sealed class RaftSelection
         }
 
         KeptMeanReward = Kept == 0 ? double.NaN : total / Kept;
-        var keep = tensor(_keep.AsSpan(0, rows).ToArray(), ScalarType.Float32);
-        return device.type == TorchSharp.DeviceType.CPU ? keep : keep.to(device);
+        using (var accessor = _hostKeep.data<float>()) accessor.CopyFrom(_keep.AsSpan(0, rows), 0, 0);
+        var keep = _hostKeep.narrow(0, 0, rows);
+        return device.type == TorchSharp.DeviceType.CPU ? keep.clone() : keep.to(device);
     }
+
+    public void Dispose() => _hostKeep.Dispose();
 }
