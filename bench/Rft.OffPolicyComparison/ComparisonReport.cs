@@ -94,11 +94,11 @@ public sealed class ComparisonReport(ComparisonSettings settings, WarmUpResult w
             }
 
             md.AppendLine();
-            md.AppendLine(Inv, $"### Off-policy metrics of the last step, seed {seed}");
+            md.AppendLine(Inv, $"### Update metrics of the last step, seed {seed} (KL to the reference, approximate KL and clip fraction of the update, off-policy metrics)");
             md.AppendLine();
             foreach (var arm in arms)
             {
-                var shown = arm.FinalMetrics.Where(m => m.Key.Contains('/') && !m.Key.StartsWith("source/", StringComparison.Ordinal) && !m.Key.StartsWith("prompts/", StringComparison.Ordinal)).ToList();
+                var shown = arm.FinalMetrics.Where(m => double.IsFinite(m.Value) && !m.Key.StartsWith("source/", StringComparison.Ordinal) && !m.Key.StartsWith("prompts/", StringComparison.Ordinal)).ToList();
                 if (shown.Count == 0) continue;
                 md.AppendLine(Inv, $"- {arm.Name}: {string.Join(", ", shown.Select(m => m.Key + " " + m.Value.ToString("G4", Inv)))}");
             }
