@@ -62,7 +62,25 @@ public sealed class ComparisonReport(ComparisonSettings settings, WarmUpResult w
         }
 
         md.AppendLine();
-        md.AppendLine(Inv, $"One binomial standard error of a final accuracy on {settings.EvalCount} problems is about {Math.Sqrt(0.25 / settings.EvalCount):F3} (at 0.5).");
+        md.AppendLine(Inv, $"One binomial standard error of a final accuracy on {settings.EvalCount} problems is about {Math.Sqrt(0.25 / settings.EvalCount):F3} (at 0.5), "
+            + "so a single evaluation is noisy. The same comparison with less noise: the target is the mean of GRPO's last three evaluations, "
+            + "and an arm reaches it at the first evaluation where the mean of its last three evaluations does:");
+        md.AppendLine();
+        md.AppendLine("| seed | target (GRPO, last 3) | arm | rollouts to target (3-point mean) | GRPO / arm |");
+        md.AppendLine("|---:|---:|---|---:|---:|");
+        foreach (int seed in Seeds)
+        {
+            var grpo = results.FirstOrDefault(r => r.Seed == seed && r.Name == "grpo");
+            if (grpo is null) continue;
+            double target = Smoothed(grpo, grpo.Curve.Count - 1);
+            var grpoReach = FirstReachingSmoothed(grpo, target);
+            foreach (var arm in Of(seed))
+            {
+                var reach = FirstReachingSmoothed(arm, target);
+                string ratio = reach is null || grpoReach is null || reach.Rollouts == 0 ? "-" : ((double)grpoReach.Rollouts / reach.Rollouts).ToString("F2", Inv) + "x";
+                md.AppendLine(Inv, $"| {seed} | {target:F3} | {arm.Name} | {(reach is null ? "not reached" : reach.Rollouts.ToString(Inv))} | {ratio} |");
+            }
+        }
         md.AppendLine();
 
         foreach (int seed in Seeds)
@@ -107,6 +125,19 @@ public sealed class ComparisonReport(ComparisonSettings settings, WarmUpResult w
         }
 
         return md.ToString();
+    }
+
+    // The mean accuracy of the evaluations i - 2 to i (fewer at the start of the curve).
+    private static double Smoothed(ArmResult arm, int i) => arm.Curve.Skip(Math.Max(0, i - 2)).Take(Math.Min(3, i + 1)).Average(p => p.Accuracy);
+
+    private static CurvePoint? FirstReachingSmoothed(ArmResult arm, double target)
+    {
+        for (int i = 2; i < arm.Curve.Count; i++)
+        {
+            if (Smoothed(arm, i) >= target) return arm.Curve[i];
+        }
+
+        return null;
     }
 
     private static double MeanLength(ArmResult arm, int start, int end) =>
