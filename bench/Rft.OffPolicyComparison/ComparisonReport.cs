@@ -62,9 +62,8 @@ public sealed class ComparisonReport(ComparisonSettings settings, WarmUpResult w
         }
 
         md.AppendLine();
-        md.AppendLine(Inv, $"One binomial standard error of a final accuracy on {settings.EvalCount} problems is about {Math.Sqrt(0.25 / settings.EvalCount):F3} (at 0.5), "
-            + "so a single evaluation is noisy. The same comparison with less noise: the target is the mean of GRPO's last three evaluations, "
-            + "and an arm reaches it at the first evaluation where the mean of its last three evaluations does:");
+        double error = Math.Sqrt(0.25 / settings.EvalCount);
+        md.AppendLine(Inv, $"One binomial standard error of a final accuracy on {settings.EvalCount} problems is about {error:F3} (at 0.5), so a single evaluation is noisy. The same comparison with less noise: the target is the mean of GRPO's last three evaluations, and an arm reaches it at the first evaluation where the mean of its last three evaluations does:");
         md.AppendLine();
         md.AppendLine("| seed | target (GRPO, last 3) | arm | rollouts to target (3-point mean) | GRPO / arm |");
         md.AppendLine("|---:|---:|---|---:|---:|");
