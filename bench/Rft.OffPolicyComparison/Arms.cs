@@ -20,6 +20,14 @@ public static class Arms
                 return (new ArithmeticGrpo.Trainer(Options.Create(o)), "on-policy GRPO, one optimizer step per rollout", o.PromptsPerStep * o.GroupSize);
             }
 
+            case "grpo2":
+            {
+                // The control: two optimizer steps per rollout on the fresh rows alone (two PPO epochs), no replay.
+                var o = new ArithmeticGrpoOptions { PolicyPath = warmUp, SftMaxSteps = 0, Steps = settings.Steps, EvalEvery = 0, EvalCount = settings.EvalCount, Seed = seed, LearningRate = learningRate, RunDirectory = Path.GetTempPath(), PpoEpochs = 2 };
+                Check(o.Validate());
+                return (new ArithmeticGrpo.Trainer(Options.Create(o)), "control: GRPO with two optimizer steps per rollout on its fresh rows (PpoEpochs 2), no replay", o.PromptsPerStep * o.GroupSize);
+            }
+
             case "replay":
             {
                 var o = new ArithmeticReplayOptions { PolicyPath = warmUp, Steps = settings.Steps, EvalEvery = 0, EvalCount = settings.EvalCount, Seed = seed, LearningRate = learningRate, RunDirectory = Path.GetTempPath() };

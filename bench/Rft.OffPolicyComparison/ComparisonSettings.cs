@@ -4,19 +4,23 @@ namespace Rft.OffPolicyComparison;
 
 /// <summary>
 /// The settings every arm shares, from the command line:
-/// <c>[output-folder] [--arms grpo,replay,remix,raft,dpo] [--seeds 1234,4321] [--steps N] [--eval-every N] [--eval-count N]
+/// <c>[output-folder] [--arms grpo,grpo2,replay,remix,raft,dpo] [--seeds 1234,4321] [--steps N] [--eval-every N] [--eval-count N]
 /// [--reincarnation N] [--learning-rate X] [--warm-up DIR] [--report-only]</c>. Each arm and seed is saved as
 /// <c>arms/&lt;arm&gt;-seed&lt;seed&gt;.json</c>; the report covers every result in the folder, so arms can run in
 /// separate invocations from the same warm-up.
 /// </summary>
 public sealed record ComparisonSettings
 {
-    public static readonly string[] AllArms = { "grpo", "replay", "remix", "raft", "dpo" };
+    /// <summary>Every arm, in report order; grpo2 (the update-to-data control) runs only when named.</summary>
+    public static readonly string[] AllArms = { "grpo", "grpo2", "replay", "remix", "raft", "dpo" };
+
+    /// <summary>The arms a run without --arms trains.</summary>
+    public static readonly string[] DefaultArms = { "grpo", "replay", "remix", "raft", "dpo" };
 
     /// <summary>Where the warm-up, the arms' results and the reports go.</summary>
     public string OutputDirectory { get; init; } = "offpolicy-report";
 
-    public IReadOnlyList<string> Arms { get; init; } = AllArms;
+    public IReadOnlyList<string> Arms { get; init; } = DefaultArms;
 
     public IReadOnlyList<int> Seeds { get; init; } = new[] { 1234, 4321 };
 
