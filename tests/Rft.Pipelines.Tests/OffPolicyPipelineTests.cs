@@ -8,6 +8,7 @@ using static TorchSharp.torch;
 namespace Rft.Pipelines.Tests;
 
 /// <summary>Replay, ReMix, RAFT, online DPO and logged rollouts, trained end to end by generated trainers.</summary>
+[Collection(ReferenceCounterCollection.Name)]
 public class OffPolicyPipelineTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     [Fact]
