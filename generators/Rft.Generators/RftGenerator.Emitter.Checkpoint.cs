@@ -46,6 +46,7 @@ public sealed partial class RftGenerator
             if (p.Loss.NeedsReferencePolicy)
                 writer.WriteLine($"_reference?.Save(global::System.IO.Path.Combine(directory, {Checkpoints}.ReferenceFile)); // a copied reference's weights");
             if (HasCurriculum(p)) writer.WriteLine("global::Rft.Training.Checkpoint.SaveCurriculum(directory, _curriculum);");
+            WriteOffPolicyCheckpoint(writer, t);
             writer.WriteLine($"{Checkpoints}.RandomStates({(warmup ? "_warmUpFinished" : "true")}, _mixture.Position, _sampling, _schedule).Save(directory);");
             writer.CloseBlock();
         }
@@ -78,13 +79,25 @@ public sealed partial class RftGenerator
                     // then the saved weights and optimizer.
                 """);
             writer.Indentation++;
+            bool reincarnates = t.Plan.OffPolicy.ReMix is not null;
+            string referenceFile = $"global::System.IO.Path.Combine(directory, {Checkpoints}.ReferenceFile)";
             if (p.Loss.NeedsReferencePolicy)
             {
                 string baseWeights = p.Policy.Lora is null ? "false" : "_options.LoraEnabled && !(HasWarmUp && _options.LoraWarmUp)";
-                writer.WriteLine($"_reference = global::Rft.Training.FrozenReference.Restore(_policy, baseWeightsAreReference: {baseWeights}, global::System.IO.Path.Combine(directory, {Checkpoints}.ReferenceFile));");
+                if (reincarnates) writer.WriteLine("bool reincarnated = _options.ReincarnationStep > 0 && state.RlSteps >= _options.ReincarnationStep;");
+                writer.WriteLine((reincarnates ? "if (!reincarnated) " : string.Empty)
+                    + $"_reference = global::Rft.Training.FrozenReference.Restore(_policy, baseWeightsAreReference: {baseWeights}, {referenceFile});");
             }
 
             WriteLoraAtRlStart(writer, p);
+            if (p.Loss.NeedsReferencePolicy && reincarnates)
+            {
+                writer.WriteLine($$"""
+                    // [ReMix] after reincarnation the reference was the policy (adapters and all) at ReincarnationStep: a saved copy.
+                    if (reincarnated) _reference = global::Rft.Training.FrozenReference.Restore(_policy, baseWeightsAreReference: false, {{referenceFile}});
+                    """);
+            }
+
             writer.WriteLine($$"""
                 {{Checkpoints}}.LoadPolicy(directory, _policy);
                 _optimizer = new global::Rft.Training.PolicyOptimizer(_policy, new global::Rft.Training.OptimizerSettings(
@@ -129,6 +142,7 @@ public sealed partial class RftGenerator
                   // sources cannot be saved).
                   _mixture.FastForward(resume.MixturePosition);
                   """);
+            WriteOffPolicyLoad(writer, t);
             writer.WriteLine($$"""
                 {{Checkpoints}}.RestoreRandomStates(resume, _sampling, _schedule);
                 return state;

@@ -27,6 +27,7 @@ public sealed partial class RftGenerator
                 : objective);
             WriteWrapped(writer, "/// ", loss.KlPenalty switch
             {
+                null when loss.ReferenceForPreferences => "No KL term is declared; online DPO compares with a frozen reference policy, the policy as RL starts.",
                 null when loss.NeedsReferencePolicy => "No KL term is declared, but a loss term reads RefLogProbs: a frozen reference policy, the policy as RL starts, is built and run.",
                 null => "No KL term is declared: no reference policy is built or run.",
                 { InReward: true } => "A KL penalty (Rft:KlBeta, Rft:KlEstimator) of the behaviour policy to a frozen reference policy, the policy as RL starts, is subtracted from the token rewards before the advantage.",
@@ -66,6 +67,7 @@ public sealed partial class RftGenerator
         {
             PolicyLossKind.Gspo => "GSPO's sequence-ratio clipped loss",
             PolicyLossKind.Topr => "TOPR's tapered off-policy REINFORCE",
+            PolicyLossKind.Raft => "RAFT's supervised loss on the best completions",
             _ => "the clipped surrogate",
         };
 
@@ -240,10 +242,10 @@ public sealed partial class RftGenerator
         private static void WriteLossSetup(SourceWriter writer, TrainerModel t)
         {
             var loss = t.Pipeline.Loss;
-            writer.WriteLine("""
+            writer.WriteLine($$"""
 
                 // The update's order of rows (its shuffle seeded), metrics and normalisers, allocated once.
-                _schedule = new global::Rft.Training.MiniBatchSchedule(rows, _device, seeds.Derive("mini-batches"));
+                _schedule = new global::Rft.Training.MiniBatchSchedule({{t.Plan.OffPolicy.MaxUpdateRows}}, _device, seeds.Derive("mini-batches"));
                 _metrics = new global::Rft.Training.UpdateMetrics(_device);
                 _rowTokens = new int[rows];
                 """);

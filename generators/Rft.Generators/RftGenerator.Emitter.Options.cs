@@ -133,6 +133,7 @@ public sealed partial class RftGenerator
 
             // The estimator, the policy loss, the aggregation and the optional terms (RftGenerator.Emitter.Loss.cs).
             sections.AddRange(LossOptionSections(pipeline));
+            sections.AddRange(OffPolicyOptionSections(pipeline)); // RftGenerator.Emitter.OffPolicy.cs
 
             sections.Add(new("[Rollout]", new[]
             {

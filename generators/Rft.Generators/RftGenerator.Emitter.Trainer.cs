@@ -61,6 +61,7 @@ public sealed partial class RftGenerator
             writer.WriteLine("/// <summary>");
             writer.WriteLine($"/// The training loop compiled from <see cref=\"{p.FullName}\"/>:");
             WriteLossSummary(writer, t, rewards); // RftGenerator.Emitter.Loss.cs
+            WriteOffPolicySummary(writer, t);     // RftGenerator.Emitter.OffPolicy.cs
             writer.WriteLine("/// </summary>");
         }
 
@@ -68,6 +69,7 @@ public sealed partial class RftGenerator
         {
             var p = t.Pipeline;
             string record = p.RecordType;
+            WriteOffPolicyMetricNames(writer, t);
             writer.WriteLine($$"""
                 private static readonly string[] RewardNames = { {{string.Join(", ", p.Rewards.Select(r => Literals.String(r.Method)))}} };
 
@@ -98,6 +100,7 @@ public sealed partial class RftGenerator
             WritePromptFields(writer);
             writer.WriteLine("private readonly global::System.Collections.Generic.List<global::System.Collections.Generic.KeyValuePair<string, double>> _facts = new();");
             WriteLossFields(writer, t);
+            WriteOffPolicyFields(writer, t);
             writer.WriteLine($$"""
                 private global::TorchSharp.torch.Generator _sampling = null!;
                 private {{record}}[] _records = null!;
@@ -153,6 +156,7 @@ public sealed partial class RftGenerator
                 /// <inheritdoc />
                 public bool HasWarmUp => {{(p.Warmup is null ? "false" : "_options.SftMaxSteps > 0")}};
                 """);
+            WriteUseRunDirectory(writer);
         }
 
         private static void WriteSetup(SourceWriter writer, TrainerModel t)
@@ -211,6 +215,7 @@ public sealed partial class RftGenerator
                 writer.WriteLine("_sftReport = new global::Rft.Training.StepReport(global::Rft.Training.TrainingPhase.Sft, global::System.Array.Empty<string>());");
             WriteCurriculumSetup(writer, p);
             WriteLossSetup(writer, t);
+            WriteOffPolicySetup(writer, t);
             writer.CloseBlock();
             writer.WriteLine();
 
@@ -395,10 +400,16 @@ public sealed partial class RftGenerator
                 {
                     long started = global::System.Diagnostics.Stopwatch.GetTimestamp();
                     report.Reset(); // nothing of the previous step may reach this step's line
-
                 """);
             writer.Indentation++;
-            if (p.Data.DynamicSamplingRounds is not null)
+            WriteStepStart(writer, t);
+            writer.WriteLine();
+            if (p.OffPolicy.Offline is not null)
+            {
+                writer.Indentation--;
+                WriteOfflineStep(writer);
+            }
+            else if (p.Data.DynamicSamplingRounds is not null)
             {
                 WriteDynamicSamplingRounds(writer, t);
                 writer.Indentation--;
@@ -604,6 +615,7 @@ public sealed partial class RftGenerator
             if (p.Warmup is not null) writer.WriteLine("_sftOptimizer?.Dispose();");
             if (p.Loss.NeedsReferencePolicy) writer.WriteLine("_reference?.Dispose();");
             WriteLossDispose(writer, t);
+            WriteOffPolicyDispose(writer, t);
             writer.WriteLine("""
                 _policy?.Dispose();
                 _scores?.Dispose();
@@ -620,8 +632,8 @@ public sealed partial class RftGenerator
                 "_options", "_pipeline", "_tokenizer", "_policy", "_reference", "_sampler", "_prompts", "_completions", "_mixture",
                 "_optimizer", "_sampling", "_records", "_validation", "_heldOut", "_scores", "_sftReport", "_rlReport", "_sftSteps", "_rlSteps", "_warmUpFinished", "_sftOptimizer",
                 "_groups", "_valueHead", "_valueOptimizer", "_demonstrations", "_stepView", "_device", "_schedule", "_metrics", "_rowTokens",
-                "_promptGuard", "_evaluationPromptGuard",
-                "_evaluationSamples",
+                "_promptGuard", "_evaluationPromptGuard", "_evaluationSamples",
+                "_runDirectory", "_rolloutLog", "_rewardColumns", "_replay", "_raft", "_pairs", "_logged",
             };
 
             private static readonly string[] ScoreLocals = { "rows", "i", "record", "completion", "exception" };

@@ -160,6 +160,8 @@ public sealed partial class RftGenerator
             var loss = ParseLoss(warmup?.Demonstration, recordName);
             if (loss.SftTerm is not null && sftWarmup is null && warmup is not null) warmup = warmup with { MaxSteps = 0 };
             if (trainingAttribute is not null) CheckUpdateShape(trainingAttribute, training, loss.Advantage);
+            var (offPolicy, offPolicyLoss) = ParseOffPolicy(loss, training); // RftGenerator.Parser.OffPolicy.cs
+            loss = offPolicyLoss;
 
             if (rewards.Count == 0) Report(DiagnosticDescriptors.NoReward, classLocation, _pipeline.Name);
             var rewardSpecs = ParseRewards(rewards, recordType);
@@ -180,7 +182,8 @@ public sealed partial class RftGenerator
                 Warmup: warmup,
                 Rewards: rewardSpecs.ToEquatableArray(),
                 Data: dataSpec,
-                IsValid: !_diagnostics.Any(d => d.IsError));
+                IsValid: !_diagnostics.Any(d => d.IsError),
+                OffPolicy: offPolicy);
             return new ParseResult(spec, _diagnostics.ToEquatableArray());
         }
 

@@ -101,6 +101,7 @@ internal sealed partial class TrainingService(
             runDirectory = RunDirectory.Create(options.RunDirectory, trainer.PipelineName, options.Seed, time.GetLocalNow());
             outcome.RunDirectory = runDirectory;
             RunDirectory.WriteOptions(runDirectory, options);
+            trainer.UseRunDirectory(runDirectory);
             _position = new CheckpointPosition(trainer.HasWarmUp ? TrainingPhase.Sft : TrainingPhase.Rl, 0);
         }
         else
@@ -109,6 +110,7 @@ internal sealed partial class TrainingService(
             resume = ResumePlanner.Plan(options, trainer.PipelineName);
             runDirectory = resume.RunDirectory;
             outcome.RunDirectory = runDirectory;
+            trainer.UseRunDirectory(runDirectory);
             // Nothing in the run directory changes until the trainer holds the checkpoint's state.
             if (!SetUpFrom(trainer, resume)) return;
         }

@@ -46,6 +46,11 @@ public sealed class FakeTrainer(FakeOptions options, TrainerScript script, IHost
     /// <summary>The folders the trainer was asked to write checkpoints into.</summary>
     public List<string> CheckpointFolders { get; } = [];
 
+    /// <summary>The run directory the host gave, and whether it came before Setup.</summary>
+    public (string Directory, bool BeforeSetup)? RunDirectory { get; private set; }
+
+    public void UseRunDirectory(string directory) => RunDirectory = (directory, !Calls.Contains("Setup"));
+
     public void Setup()
     {
         Record("Setup");

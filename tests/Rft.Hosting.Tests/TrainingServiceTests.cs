@@ -23,6 +23,15 @@ public sealed class TrainingServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task The_trainer_learns_its_run_directory_before_setup_for_what_it_logs_there()
+    {
+        var run = await TrainingRun.RunAsync(_root.Path, new TrainerScript());
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal((run.RunDirectory, true), run.Trainer!.RunDirectory);
+    }
+
+    [Fact]
     public async Task The_run_directory_is_named_after_pipeline_time_and_seed_and_never_reused()
     {
         var time = new FixedTimeProvider(new DateTimeOffset(2025, 1, 2, 3, 4, 5, TimeSpan.Zero));

@@ -91,6 +91,19 @@ internal static class OptionCatalog
         new OptionEntry("SftTerm", "EndWeight", "SftTermEndWeight", OptionRule.AtLeast(0)),
         new OptionEntry("SftTerm", "WarmupSteps", "SftTermWarmupSteps", OptionRule.AtLeast(0)),
         new OptionEntry("SftTerm", "DecaySteps", "SftTermDecaySteps", OptionRule.AtLeast(0)),
+
+        // Off-policy: replay, ReMix, RAFT and online DPO.
+        new OptionEntry("Replay", "Capacity", "ReplayCapacity", OptionRule.AtLeast(1)),
+        new OptionEntry("Replay", "MaxStaleness", "ReplayMaxStaleness", OptionRule.AtLeast(1)),
+        new OptionEntry("Replay", "OnPolicyShare", "ReplayOnPolicyShare", OptionRule.InRangeExclusiveLow(0, 1)),
+        new OptionEntry("Replay", "TruncationCap", "ReplayTruncationCap", OptionRule.AtLeast(1)),
+        new OptionEntry("ReMix", "UpdateToData", "UpdateToData", OptionRule.AtLeast(1)),
+        new OptionEntry("ReMix", "KlConvexWeight", "KlConvexWeight", OptionRule.InClosedRange(0, 1)),
+        new OptionEntry("ReMix", "ReincarnationStep", "ReincarnationStep", OptionRule.AtLeast(0)),
+        new OptionEntry("Raft", "TopK", "RaftTopK", OptionRule.AtLeast(1)),
+        new OptionEntry("OnlineDpo", "Beta", "DpoBeta", OptionRule.Positive),
+        new OptionEntry("OnlineDpo", "Every", "DpoEvery", OptionRule.AtLeast(1)),
+        new OptionEntry("OnlineDpo", "Weight", "DpoWeight", OptionRule.AtLeast(0)),
     };
 
     // An option may come from several attributes (GroupSize from each estimator): its rule is the same.

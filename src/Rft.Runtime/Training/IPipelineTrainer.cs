@@ -21,6 +21,14 @@ public interface IPipelineTrainer : IDisposable
     /// <summary>Builds tokenizer, policy, optimizer and buffers; called once, before anything else.</summary>
     void Setup();
 
+    /// <summary>
+    /// Tells the trainer the run's own directory before <see cref="Setup"/>, where it writes what it logs beside the
+    /// metrics (the rollouts of <c>--Rft:DumpRollouts</c>); without it a trainer writes under <c>Rft:RunDirectory</c>.
+    /// </summary>
+    void UseRunDirectory(string directory)
+    {
+    }
+
     /// <summary>True when the pipeline declares a supervised warm-up.</summary>
     bool HasWarmUp { get; }
 

@@ -51,6 +51,18 @@ public static class TrainerCheckpoint
         if (optimizer.HasMasterWeights) optimizer.LoadMasterWeights(Path.Combine(directory, MasterWeightsFile));
     }
 
+    /// <summary>The whole of a checkpoint's <paramref name="file"/>, at most 1 GiB (replay storage, log positions).</summary>
+    /// <exception cref="FileNotFoundException">The file is missing.</exception>
+    /// <exception cref="FormatException">The file is larger than any state a trainer writes.</exception>
+    public static byte[] ReadBounded(string directory, string file)
+    {
+        string path = Path.Combine(directory, file);
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path} is missing.", path);
+        long length = new FileInfo(path).Length;
+        if (length > 1L << 30) throw new FormatException($"{path} is {length} bytes, more than a trainer's state (1 GiB at most).");
+        return File.ReadAllBytes(path);
+    }
+
     /// <summary>The random states a resumed run continues from.</summary>
     public static ResumeState RandomStates(bool warmUpFinished, long mixturePosition, Generator sampling, MiniBatchSchedule schedule)
     {
