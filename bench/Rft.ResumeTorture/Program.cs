@@ -50,6 +50,7 @@ for (int trial = 1; trial <= trials; trial++)
     string where = run is null ? "before the run directory existed" : Describe(run);
     // A run killed before its first checkpoint has nothing to resume: it is started again, as a user would.
     bool resumable = run is not null && Directory.Exists(Path.Combine(run, "checkpoints")) && Directory.EnumerateDirectories(Path.Combine(run, "checkpoints"), "*-0*").Any();
+    if (!resumable && Directory.Exists(root)) Directory.Delete(root, recursive: true);   // started again from nothing
     var result = RunToEnd(root, resumable ? run : null, out int exit);
     bool same = exit == 0 && result.Lines.SequenceEqual(reference.Lines) && result.Weights.SequenceEqual(reference.Weights) && result.Optimizer.SequenceEqual(reference.Optimizer);
     if (same) identical++;
