@@ -112,6 +112,10 @@ public sealed class FakeTrainer(FakeOptions options, TrainerScript script, IHost
             report.Kl = script.WithKl ? 0.0012 : double.NaN;
             report.Entropy = 0.87;
             report.ClipFraction = 0.02;
+            report.ClipFractionHigh = 0.015;
+            report.ClipFractionLow = 0.005;
+            report.ApproxKl = 0.001 * step;
+            report.OptimizerSteps = 4;
             report.MeanCompletionLength = 4.1;
             report.ZeroVarianceGroupShare = 0.25;
             report.MaskedSamples = step == 1 ? 3 : 0;

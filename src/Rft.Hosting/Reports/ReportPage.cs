@@ -98,7 +98,12 @@ internal sealed class ReportPage
 
         Single("rl", "kl", "KL to the reference", "mean KL per token", "kl", "KL divergence to the reference policy over completion tokens (needs a KL term).");
         Single("rl", "entropy", "Entropy", "nats per token", "entropy", "Policy entropy over completion tokens (computed when a term reads it).");
-        Single("rl", "clip_fraction", "Clip fraction", "share of tokens", "clip-fraction", "Share of completion tokens whose importance ratio was clipped.");
+        var clip = Chart("Clip fraction", "RL step", "share of tokens");
+        clip.Steps("clip_fraction", Points("rl", "clip_fraction"));
+        clip.Steps("high (A > 0, ratio > 1 + ClipHigh)", Points("rl", "clip_fraction_high"));
+        clip.Steps("low (A < 0, ratio < 1 - ClipLow)", Points("rl", "clip_fraction_low"));
+        Figure(clip, "clip-fraction", "Share of completion tokens whose importance ratio was clipped, and its two sides; 0 with one update per rollout (PpoEpochs x MiniBatches = 1).");
+        Single("rl", "approx_kl", "Policy change per step", "approximate KL, old to updated", "approx-kl", "verl's ppo_kl: how far the step's updates moved the policy from the one that sampled (mean over the update's tokens).");
         Single("rl", "completion_length", "Completion length", "tokens", "completion-length", "Mean generated tokens per completion, the stop token included.");
         Single("rl", "zero_variance_groups", "Zero-variance groups", "share of groups", "zero-variance", "Share of groups whose rewards were all equal: no learning signal.", range: (0, 1));
         Single("rl", "lr", "Learning rate", "learning rate", "learning-rate", "The schedule's learning rate at each step.");
@@ -132,7 +137,8 @@ internal sealed class ReportPage
     // Curriculum state and other pipeline metrics (sec/arm0/q, staged/stage, dynamic/rounds): one plot per prefix.
     private void WriteOtherMetrics()
     {
-        string[] known = ["loss", "lr", "grad_norm", "accuracy", "kl", "entropy", "clip_fraction", "completion_length", "zero_variance_groups", "masked_samples", "val_accuracy", "seconds"];
+        string[] known = ["loss", "lr", "grad_norm", "accuracy", "kl", "entropy", "clip_fraction", "clip_fraction_high", "clip_fraction_low", "approx_kl",
+            "optimizer_steps", "reward_timeouts", "completion_length", "zero_variance_groups", "masked_samples", "val_accuracy", "seconds"];
         var groups = _run.AllSeries("rl")
             .Where(s => !known.Contains(s.Name) && !s.Name.StartsWith("reward/", StringComparison.Ordinal) && !s.Name.StartsWith("source/", StringComparison.Ordinal))
             .GroupBy(s => s.Name.Split('/')[0])

@@ -8,7 +8,7 @@ public sealed class ReportTests : IDisposable
     // The plots a user looks at, by figure id.
     public static readonly string[] ExpectedPlots =
     [
-        "rewards", "accuracy", "kl", "entropy", "clip-fraction", "completion-length", "zero-variance", "learning-rate", "loss", "grad-norm",
+        "rewards", "accuracy", "kl", "entropy", "clip-fraction", "approx-kl", "completion-length", "zero-variance", "learning-rate", "loss", "grad-norm",
         "source-share", "source-accuracy", "source-reward", "held-out", "sft-loss", "sft-validation", "sft-learning-rate",
     ];
 

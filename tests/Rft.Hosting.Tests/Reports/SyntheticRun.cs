@@ -53,7 +53,11 @@ public static class SyntheticRun
             rl.Accuracy = accuracy;
             rl.Kl = 0.002 * progress + 0.0005 * random.NextDouble();
             rl.Entropy = 1.2 - 0.5 * progress + 0.05 * random.NextDouble();
-            rl.ClipFraction = 0.01 + 0.02 * random.NextDouble();
+            rl.ClipFractionHigh = 0.01 + 0.01 * random.NextDouble();
+            rl.ClipFractionLow = 0.01 * random.NextDouble();
+            rl.ClipFraction = rl.ClipFractionHigh + rl.ClipFractionLow;
+            rl.ApproxKl = 0.001 + 0.002 * random.NextDouble();
+            rl.OptimizerSteps = 8;
             rl.MeanCompletionLength = 4.8 - 0.4 * progress + 0.2 * random.NextDouble();
             rl.ZeroVarianceGroupShare = 0.2 + 0.3 * progress + 0.1 * random.NextDouble();
             rl.MaskedSamples = 0;
