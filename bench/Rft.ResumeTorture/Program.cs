@@ -78,7 +78,7 @@ static (List<string> Lines, byte[] Weights, byte[] Optimizer) RunToEnd(string ro
     string run = resume ?? Directory.GetDirectories(root).Single();
     string checkpoint = Path.Combine(run, "checkpoint");
     if (exit != 0 || !Directory.Exists(checkpoint)) return ([], [], []);
-    return (StepLines(Path.Combine(run, "metrics.jsonl")), File.ReadAllBytes(Path.Combine(checkpoint, "model.safetensors")),
+    return (Rft.Hosting.MetricsFile.StepLinesWithoutWallClock(Path.Combine(run, "metrics.jsonl")), File.ReadAllBytes(Path.Combine(checkpoint, "model.safetensors")),
         File.ReadAllBytes(Path.Combine(checkpoint, "optimizer.dat")));
 }
 
@@ -105,17 +105,6 @@ static string Describe(string run)
     return step + (partial ? ", mid-checkpoint" : string.Empty);
 }
 
-static List<string> StepLines(string metrics) =>
-    File.ReadAllLines(metrics)
-        .Select(line => JsonNode.Parse(line)!.AsObject())
-        .Where(json => json["phase"]!.GetValue<string>() is "sft" or "rl")
-        .Select(json =>
-        {
-            foreach (var key in json.Select(p => p.Key).Where(k => k == "seconds" || k.StartsWith("timing/", StringComparison.Ordinal) || k.EndsWith("_per_s", StringComparison.Ordinal)).ToList())
-                json.Remove(key);
-            return json.ToJsonString();
-        })
-        .ToList();
 
 static string Hash(byte[] bytes) => Convert.ToHexString(SHA256.HashData(bytes))[..12];
 

@@ -142,11 +142,7 @@ public sealed partial class RftGenerator
 
             sections.Add(new("[Aggregation]", new[]
             {
-                new OptionProperty("Aggregation", "global::Rft.AggregationMode", EnumLiteral("global::Rft.AggregationMode", loss.Aggregation), new[]
-                {
-                    "if (!global::System.Enum.IsDefined(Aggregation))",
-                    "    errors.Add($\"Rft:Aggregation = {Aggregation} is invalid: it must be one of {string.Join(\", \", global::System.Enum.GetNames<global::Rft.AggregationMode>())}.\");",
-                }),
+                EnumOption("Aggregation", "global::Rft.AggregationMode", loss.Aggregation),
             }));
 
             if (loss.KlPenalty is { } kl)
@@ -154,11 +150,7 @@ public sealed partial class RftGenerator
                 sections.Add(new(kl.InReward ? "[KlPenalty] in the reward" : "[KlPenalty]", new[]
                 {
                     Double("KlBeta", kl.Beta),
-                    new OptionProperty("KlEstimator", "global::Rft.KlEstimator", KlEstimatorLiteral(kl.Estimator), new[]
-                    {
-                        "if (!global::System.Enum.IsDefined(KlEstimator))",
-                        "    errors.Add($\"Rft:KlEstimator = {KlEstimator} is invalid: it must be one of {string.Join(\", \", global::System.Enum.GetNames<global::Rft.KlEstimator>())}.\");",
-                    }),
+                    EnumOption("KlEstimator", "global::Rft.KlEstimator", kl.Estimator),
                 }));
             }
 

@@ -223,10 +223,5 @@ public sealed partial class RftGenerator
             };
             return $"{Checks}.{rule.CheckMethod}(errors, \"Rft:{name}\", {name}{bounds});";
         }
-
-        private static string KlEstimatorLiteral(string estimator) =>
-            estimator.Length > 0 && (char.IsDigit(estimator[0]) || estimator[0] == '-')
-                ? "(global::Rft.KlEstimator)(" + estimator + ")"
-                : "global::Rft.KlEstimator." + estimator;
     }
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using System.Text.Json.Nodes;
 
 namespace Rft.Pipelines.Tests;
 
@@ -64,7 +63,7 @@ public class KillAndResumeTests
         Assert.True(process.ExitCode == 0, $"the run exited {process.ExitCode}:\n{output}\n{process.StandardError.ReadToEnd()}");
         string run = resume ?? Directory.GetDirectories(runRoot).Single();
         string checkpoint = Path.Combine(run, "checkpoint");
-        return new Result(StepLines(Path.Combine(run, "metrics.jsonl")), File.ReadAllBytes(Path.Combine(checkpoint, "model.safetensors")),
+        return new Result(Rft.Hosting.MetricsFile.StepLinesWithoutWallClock(Path.Combine(run, "metrics.jsonl")), File.ReadAllBytes(Path.Combine(checkpoint, "model.safetensors")),
             File.ReadAllBytes(Path.Combine(checkpoint, "optimizer.dat")));
     }
 
@@ -126,18 +125,6 @@ public class KillAndResumeTests
         Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)), "the killed run did not exit");
     }
 
-    // Each step line of metrics.jsonl without its wall-clock fields.
-    private static List<string> StepLines(string metrics) =>
-        File.ReadAllLines(metrics)
-            .Select(line => JsonNode.Parse(line)!.AsObject())
-            .Where(json => json["phase"]!.GetValue<string>() is "sft" or "rl")
-            .Select(json =>
-            {
-                foreach (var key in json.Select(p => p.Key).Where(k => k == "seconds" || k.StartsWith("timing/", StringComparison.Ordinal) || k.EndsWith("_per_s", StringComparison.Ordinal)).ToList())
-                    json.Remove(key);
-                return json.ToJsonString();
-            })
-            .ToList();
 
     [DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int signal);
