@@ -47,7 +47,7 @@ public sealed partial class RftGenerator
                 writer.WriteLine($"_reference?.Save(global::System.IO.Path.Combine(directory, {Checkpoints}.ReferenceFile)); // a copied reference's weights");
             if (HasCurriculum(p)) writer.WriteLine("global::Rft.Training.Checkpoint.SaveCurriculum(directory, _curriculum);");
             WriteOffPolicyCheckpoint(writer, t);
-            writer.WriteLine($"{Checkpoints}.RandomStates({(warmup ? "_warmUpFinished" : "true")}, _mixture.Position, _sampling, _schedule).Save(directory);");
+            writer.WriteLine($"{Checkpoints}.RandomStates({(warmup ? "_warmUpFinished" : "true")}, _mixture.Position, _policy, _sampling, _schedule).Save(directory);");
             writer.CloseBlock();
         }
 
@@ -144,7 +144,7 @@ public sealed partial class RftGenerator
                   """);
             WriteOffPolicyLoad(writer, t);
             writer.WriteLine($$"""
-                {{Checkpoints}}.RestoreRandomStates(resume, _sampling, _schedule);
+                {{Checkpoints}}.RestoreRandomStates(resume, _policy, _sampling, _schedule);
                 return state;
                 """);
             writer.CloseBlock();

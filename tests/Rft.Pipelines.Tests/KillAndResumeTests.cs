@@ -57,10 +57,11 @@ public class KillAndResumeTests
 
     private static Result RunToEnd(string runRoot, string? resume)
     {
-        using var process = Start(runRoot, resume);
+        using var child = Start(runRoot, resume);
+        var process = child.Process;
         string output = process.StandardOutput.ReadToEnd();
         Assert.True(process.WaitForExit(TimeSpan.FromMinutes(3)), "the run did not finish in 3 minutes");
-        Assert.True(process.ExitCode == 0, $"the run exited {process.ExitCode}:\n{output}\n{process.StandardError.ReadToEnd()}");
+        Assert.True(process.ExitCode == 0, $"the run exited {process.ExitCode}:\n{output}\n{child.Errors()}");
         string run = resume ?? Directory.GetDirectories(runRoot).Single();
         string checkpoint = Path.Combine(run, "checkpoint");
         return new Result(Rft.Hosting.MetricsFile.StepLinesWithoutWallClock(Path.Combine(run, "metrics.jsonl")), File.ReadAllBytes(Path.Combine(checkpoint, "model.safetensors")),
@@ -70,7 +71,8 @@ public class KillAndResumeTests
     // Starts the run, reads its progress lines until one matches, then SIGKILLs it.
     private static void KillAfterLine(string runRoot, string? resume, Func<string, bool> match)
     {
-        using var process = Start(runRoot, resume);
+        using var child = Start(runRoot, resume);
+        var process = child.Process;
         var read = new List<string>();
         while (process.StandardOutput.ReadLine() is { } line)
         {
@@ -80,7 +82,7 @@ public class KillAndResumeTests
             return;
         }
 
-        Assert.Fail($"the run ended before the kill point (exit {process.ExitCode}):\n{string.Join('\n', read)}\n{process.StandardError.ReadToEnd()}");
+        Assert.Fail($"the run ended before the kill point (exit {process.ExitCode}):\n{string.Join('\n', read)}\n{child.Errors()}");
     }
 
     // Starts the resumed run and SIGKILLs it the moment the trainer starts writing checkpoint <paramref name="name"/>; true when
@@ -88,12 +90,13 @@ public class KillAndResumeTests
     private static bool KillDuringCheckpoint(string runRoot, string run, string name)
     {
         string checkpoints = Path.Combine(run, "checkpoints");
-        using var process = Start(runRoot, run);
+        using var child = Start(runRoot, run);
+        var process = child.Process;
         string partial = Path.Combine(checkpoints, ".tmp-" + name);
         var watch = Stopwatch.StartNew();
         while (!Directory.Exists(partial))
         {
-            if (process.HasExited) Assert.Fail($"the run ended before writing {name} (exit {process.ExitCode}): {process.StandardError.ReadToEnd()}");
+            if (process.HasExited) Assert.Fail($"the run ended before writing {name} (exit {process.ExitCode}): {child.Errors()}");
             if (watch.Elapsed > TimeSpan.FromMinutes(3)) Assert.Fail($"{name} was not written within 3 minutes");
             Thread.SpinWait(50);
         }
@@ -102,7 +105,20 @@ public class KillAndResumeTests
         return Directory.Exists(partial) && !Directory.Exists(Path.Combine(checkpoints, name));
     }
 
-    private static Process Start(string runRoot, string? resume)
+    // A started run and its standard error, drained from the start so the child never blocks on a full pipe.
+    private sealed class Child(Process process) : IDisposable
+    {
+        private readonly Task<string> _errors = process.StandardError.ReadToEndAsync();
+
+        public Process Process => process;
+
+        // Everything the run wrote to standard error (call once it has exited).
+        public string Errors() => _errors.Wait(TimeSpan.FromSeconds(30)) ? _errors.Result : "(standard error still open)";
+
+        public void Dispose() => process.Dispose();
+    }
+
+    private static Child Start(string runRoot, string? resume)
     {
         var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -114,9 +130,7 @@ public class KillAndResumeTests
         info.ArgumentList.Add("--Rft:RunDirectory=" + runRoot);
         foreach (var option in Options) info.ArgumentList.Add(option);
         if (resume is not null) info.ArgumentList.Add("--Rft:Resume=" + resume);
-        var process = Process.Start(info)!;
-        _ = process.StandardError.ReadToEndAsync();   // drained so the child never blocks on a full pipe
-        return process;
+        return new Child(Process.Start(info)!);
     }
 
     private static void Kill(Process process)

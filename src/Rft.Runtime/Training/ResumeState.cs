@@ -10,10 +10,10 @@ namespace Rft.Training;
 /// </summary>
 /// <param name="WarmUpFinished">The warm-up reached its target accuracy or its step budget: it does not run again.</param>
 /// <param name="MixturePosition">Records drawn from the training mixture so far (without a curriculum, whose state holds it).</param>
-/// <param name="TorchRandomState">TorchSharp's CPU default generator (LoRA dropout), base64.</param>
+/// <param name="DropoutRandomState">The policy's LoRA dropout generator (<see cref="Models.Lora.DropoutRandom"/>), base64; null when the policy draws no dropout masks.</param>
 /// <param name="SamplingRandomState">The rollout sampler's generator, base64.</param>
 /// <param name="MiniBatchRandomState">The update's row shuffle (<see cref="MiniBatchSchedule.Random"/>), four words.</param>
-public sealed record ResumeState(bool WarmUpFinished, long MixturePosition, string TorchRandomState, string SamplingRandomState, ulong[] MiniBatchRandomState)
+public sealed record ResumeState(bool WarmUpFinished, long MixturePosition, string? DropoutRandomState, string SamplingRandomState, ulong[] MiniBatchRandomState)
 {
     public const string FileName = "resume_state.json";
 
@@ -50,13 +50,13 @@ public sealed record ResumeState(bool WarmUpFinished, long MixturePosition, stri
         if (state.MixturePosition < 0) throw new FormatException($"{path}: MixturePosition = {state.MixturePosition} cannot be negative.");
         if (state.MiniBatchRandomState.Length != Data.CheckpointableRandom.StateWords)
             throw new FormatException($"{path}: MiniBatchRandomState has {state.MiniBatchRandomState.Length} words; the generator's state is {Data.CheckpointableRandom.StateWords}.");
-        state.TorchRandomBytes();
+        state.DropoutRandomBytes();
         state.SamplingRandomBytes();
         return state;
     }
 
-    /// <summary>The CPU default generator's state bytes.</summary>
-    public byte[] TorchRandomBytes() => Base64(TorchRandomState, nameof(TorchRandomState));
+    /// <summary>The dropout generator's state bytes, or null.</summary>
+    public byte[]? DropoutRandomBytes() => DropoutRandomState is null ? null : Base64(DropoutRandomState, nameof(DropoutRandomState));
 
     /// <summary>The sampler generator's state bytes.</summary>
     public byte[] SamplingRandomBytes() => Base64(SamplingRandomState, nameof(SamplingRandomState));

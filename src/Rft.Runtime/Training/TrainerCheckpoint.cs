@@ -64,20 +64,31 @@ public static class TrainerCheckpoint
     }
 
     /// <summary>The random states a resumed run continues from.</summary>
-    public static ResumeState RandomStates(bool warmUpFinished, long mixturePosition, Generator sampling, MiniBatchSchedule schedule)
+    public static ResumeState RandomStates(bool warmUpFinished, long mixturePosition, LlamaForCausalLM policy, Generator sampling, MiniBatchSchedule schedule)
     {
+        ArgumentNullException.ThrowIfNull(policy);
         using var scope = NewDisposeScope();
         var words = new ulong[CheckpointableRandom.StateWords];
         schedule.Random.GetState(words);
-        return new ResumeState(warmUpFinished, mixturePosition, Convert.ToBase64String(get_rng_state().bytes), Convert.ToBase64String(sampling.get_state().bytes), words);
+        string? dropout = policy.DropoutRandom.Generator is { } generator ? Convert.ToBase64String(generator.get_state().bytes) : null;
+        return new ResumeState(warmUpFinished, mixturePosition, dropout, Convert.ToBase64String(sampling.get_state().bytes), words);
     }
 
     /// <summary>Puts the random states of <paramref name="state"/> back.</summary>
-    /// <exception cref="FormatException">A generator's state has the wrong size for this libtorch.</exception>
-    public static void RestoreRandomStates(ResumeState state, Generator sampling, MiniBatchSchedule schedule)
+    /// <exception cref="FormatException">A generator's state has the wrong size for this libtorch, or the checkpoint and the policy disagree on whether LoRA dropout draws.</exception>
+    public static void RestoreRandomStates(ResumeState state, LlamaForCausalLM policy, Generator sampling, MiniBatchSchedule schedule)
     {
+        ArgumentNullException.ThrowIfNull(policy);
         using var scope = NewDisposeScope();
-        set_rng_state(StateTensor(state.TorchRandomBytes(), get_rng_state(), nameof(ResumeState.TorchRandomState)));
+        var dropout = policy.DropoutRandom.Generator;
+        if ((dropout is null) != (state.DropoutRandomState is null))
+        {
+            throw new FormatException(dropout is null
+                ? $"{ResumeState.FileName}: DropoutRandomState is saved but this run's policy has no LoRA dropout (Rft:LoraDropout = 0 or LoRA off); resume with the options the run was started with."
+                : $"{ResumeState.FileName}: DropoutRandomState is missing but this run's policy draws LoRA dropout masks; resume with the options the run was started with.");
+        }
+
+        if (dropout is not null) dropout.set_state(StateTensor(state.DropoutRandomBytes()!, dropout.get_state(), nameof(ResumeState.DropoutRandomState)));
         sampling.set_state(StateTensor(state.SamplingRandomBytes(), sampling.get_state(), nameof(ResumeState.SamplingRandomState)));
         schedule.Random.SetState(state.MiniBatchRandomState);
     }

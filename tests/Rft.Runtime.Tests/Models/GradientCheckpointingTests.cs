@@ -38,7 +38,7 @@ public class GradientCheckpointingTests
         var rows = new SequenceRows(ids, ones_like(ids, ScalarType.Bool), arange(7).unsqueeze(0).expand(3, 7).contiguous(), PromptLength: 3, CompletionLength: 4);
         var (logProbs, entropy) = PolicyForward.LogProbs(model, rows, 0.8, withEntropy: true);
         (logProbs.mean() - 0.1 * entropy!.mean()).backward();
-        next = rand(1).item<float>();
+        next = lora ? rand(1, generator: model.DropoutRandom.Generator).item<float>() : 0;   // the next draw of dropout's own stream
         return model.named_parameters().Where(p => p.parameter.requires_grad)
             .ToDictionary(p => p.name, p => p.parameter.grad!.clone().DetachFromDisposeScope());
     }

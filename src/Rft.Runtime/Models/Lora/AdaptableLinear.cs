@@ -16,6 +16,7 @@ public sealed class AdaptableLinear : nn.Module<Tensor, Tensor>
     private readonly Parameter? bias;
     private Linear? lora_A;
     private Linear? lora_B;
+    private DropoutRandom? _dropoutRandom;
 
     internal AdaptableLinear(int inputSize, int outputSize, bool hasBias, Device? device, ScalarType dtype) : base(nameof(AdaptableLinear))
     {
@@ -55,7 +56,7 @@ public sealed class AdaptableLinear : nn.Module<Tensor, Tensor>
     /// bound gain * sqrt(3 / fan_in) = 1 / sqrt(in), the same init as <c>nn.Linear</c>'s weight.
     /// </summary>
     /// <param name="generator">Draws A; null leaves A at zero, for callers that then copy weights into it.</param>
-    internal void AttachAdapter(int rank, double scale, double dropout, Generator? generator)
+    internal void AttachAdapter(int rank, double scale, double dropout, Generator? generator, DropoutRandom? dropoutRandom = null)
     {
         if (HasAdapter) throw new InvalidOperationException("This layer already has a LoRA adapter; merge or remove it first.");
         var a = ParameterFactory.Parameter(zeros(rank, InputSize, weight.dtype, weight.device));
@@ -75,6 +76,7 @@ public sealed class AdaptableLinear : nn.Module<Tensor, Tensor>
         register_module(nameof(lora_B), lora_B);
         Scale = scale;
         Dropout = dropout;
+        _dropoutRandom = dropoutRandom;
     }
 
     /// <summary>The adapter's contribution to the weight, <c>scale * B A</c> [out, in]; null without an adapter.</summary>
@@ -129,7 +131,7 @@ public sealed class AdaptableLinear : nn.Module<Tensor, Tensor>
         var output = nn.functional.linear(input, weight, bias);
         if (lora_A is null || lora_B is null || Suspended) return output;
         bool dropout = Dropout > 0 && training && (is_grad_enabled() || InCheckpointedForward);
-        var adapterInput = dropout ? nn.functional.dropout(input, Dropout, training: true) : input;
+        var adapterInput = !dropout ? input : _dropoutRandom is null ? nn.functional.dropout(input, Dropout, training: true) : _dropoutRandom.Dropout(input, Dropout);
         return output.add_(lora_B.forward(lora_A.forward(adapterInput)), alpha: Scale);
     }
 }

@@ -39,8 +39,11 @@ public static class LoraAdapters
         foreach (var (name, layer) in layers)
         {
             if (settings.Targets.Contains(ProjectionName(name), StringComparer.Ordinal))
-                layer.AttachAdapter(settings.Rank, settings.Scale, settings.Dropout, generator);
+                layer.AttachAdapter(settings.Rank, settings.Scale, settings.Dropout, generator, model.DropoutRandom);
         }
+
+        // Dropout masks come from the model's own stream, seeded from the same seed, on the device of its weights.
+        if (settings.Dropout > 0) model.DropoutRandom.Seed(new Training.SeedSequence(unchecked((int)seed)).Derive("lora-dropout"), model.LmHeadWeight.device);
     }
 
     /// <summary>
