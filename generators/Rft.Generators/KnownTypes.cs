@@ -20,6 +20,7 @@ internal sealed class KnownTypes
         Demonstration = compilation.GetTypeByMetadataName("Rft.DemonstrationAttribute");
         Reward = compilation.GetTypeByMetadataName("Rft.RewardAttribute");
         Completion = compilation.GetTypeByMetadataName("Rft.Completion");
+        CancellationToken = compilation.GetTypeByMetadataName("System.Threading.CancellationToken");
         Lora = compilation.GetTypeByMetadataName("Rft.LoraAttribute");
         JsonlSource = compilation.GetTypeByMetadataName("Rft.JsonlSourceAttribute");
         JsonlEvalSource = compilation.GetTypeByMetadataName("Rft.JsonlEvalSourceAttribute");
@@ -50,6 +51,8 @@ internal sealed class KnownTypes
     public INamedTypeSymbol? Demonstration { get; }
     public INamedTypeSymbol? Reward { get; }
     public INamedTypeSymbol? Completion { get; }
+
+    public INamedTypeSymbol? CancellationToken { get; }
     public INamedTypeSymbol? Lora { get; }
     public INamedTypeSymbol? JsonlSource { get; }
     public INamedTypeSymbol? JsonlEvalSource { get; }

@@ -245,7 +245,7 @@ public sealed partial class RftGenerator
             {
                 writer.WriteLine("""
                     _rlReport = new global::Rft.Training.StepReport(global::Rft.Training.TrainingPhase.Rl, RewardNames, global::System.Linq.Enumerable.ToArray(
-                        global::System.Linq.Enumerable.Concat(global::System.Linq.Enumerable.Concat(_sourceMetrics.MetricNames, new[] { "dynamic/prompts_drawn", "dynamic/rounds" }), global::Rft.Rollout.PromptLengthGuard.MetricNames)));
+                        global::System.Linq.Enumerable.Concat(global::System.Linq.Enumerable.Concat(_sourceMetrics.MetricNames, new[] { "dynamic/prompts_drawn", "dynamic/rounds" }), global::System.Linq.Enumerable.Concat(OffPolicyMetricNames, global::Rft.Rollout.PromptLengthGuard.MetricNames))));
                     """);
                 return;
             }
@@ -254,7 +254,7 @@ public sealed partial class RftGenerator
             {
                 writer.WriteLine("""
                     _rlReport = new global::Rft.Training.StepReport(global::Rft.Training.TrainingPhase.Rl, RewardNames,
-                        global::System.Linq.Enumerable.ToArray(global::System.Linq.Enumerable.Concat(_sourceMetrics.MetricNames, global::Rft.Rollout.PromptLengthGuard.MetricNames)));
+                        global::System.Linq.Enumerable.ToArray(global::System.Linq.Enumerable.Concat(_sourceMetrics.MetricNames, global::System.Linq.Enumerable.Concat(OffPolicyMetricNames, global::Rft.Rollout.PromptLengthGuard.MetricNames))));
                     """);
                 return;
             }
@@ -288,7 +288,7 @@ public sealed partial class RftGenerator
                 _passRates = new double[_options.PromptsPerStep];
                 _meanAbsAdvantages = new double[_options.PromptsPerStep];
                 _rlReport = new global::Rft.Training.StepReport(global::Rft.Training.TrainingPhase.Rl, RewardNames, global::System.Linq.Enumerable.ToArray(
-                    global::System.Linq.Enumerable.Concat(global::System.Linq.Enumerable.Concat(_sourceMetrics.MetricNames, _curriculum.MetricNames), global::Rft.Rollout.PromptLengthGuard.MetricNames)));
+                    global::System.Linq.Enumerable.Concat(global::System.Linq.Enumerable.Concat(_sourceMetrics.MetricNames, _curriculum.MetricNames), global::System.Linq.Enumerable.Concat(OffPolicyMetricNames, global::Rft.Rollout.PromptLengthGuard.MetricNames))));
                 """);
         }
 
@@ -466,6 +466,9 @@ public sealed partial class RftGenerator
                     kept += take;
                     _scores.SetRowCount(kept * group);
                 }
+
+                report.TimedOutRewards = _scores.TimedOut;
+                _scores.ThrowOnTooManyTimeouts(drawn * group, _options.MaxTimedOutShare);
 
                 """);
             WritePromptMetrics(writer);

@@ -27,6 +27,7 @@ public sealed partial class RftGenerator
                 : objective);
             WriteWrapped(writer, "/// ", loss.KlPenalty switch
             {
+                null when loss.ReferenceForPreferences => "No KL term is declared; online DPO compares with a frozen reference policy, the policy as RL starts.",
                 null when loss.NeedsReferencePolicy => "No KL term is declared, but a loss term reads RefLogProbs: a frozen reference policy, the policy as RL starts, is built and run.",
                 null => "No KL term is declared: no reference policy is built or run.",
                 { InReward: true } => "A KL penalty (Rft:KlBeta, Rft:KlEstimator) of the behaviour policy to a frozen reference policy, the policy as RL starts, is subtracted from the token rewards before the advantage.",
@@ -66,6 +67,7 @@ public sealed partial class RftGenerator
         {
             PolicyLossKind.Gspo => "GSPO's sequence-ratio clipped loss",
             PolicyLossKind.Topr => "TOPR's tapered off-policy REINFORCE",
+            PolicyLossKind.Raft => "RAFT's supervised loss on the best completions",
             _ => "the clipped surrogate",
         };
 
@@ -140,11 +142,7 @@ public sealed partial class RftGenerator
 
             sections.Add(new("[Aggregation]", new[]
             {
-                new OptionProperty("Aggregation", "global::Rft.AggregationMode", EnumLiteral("global::Rft.AggregationMode", loss.Aggregation), new[]
-                {
-                    "if (!global::System.Enum.IsDefined(Aggregation))",
-                    "    errors.Add($\"Rft:Aggregation = {Aggregation} is invalid: it must be one of {string.Join(\", \", global::System.Enum.GetNames<global::Rft.AggregationMode>())}.\");",
-                }),
+                EnumOption("Aggregation", "global::Rft.AggregationMode", loss.Aggregation),
             }));
 
             if (loss.KlPenalty is { } kl)
@@ -152,11 +150,7 @@ public sealed partial class RftGenerator
                 sections.Add(new(kl.InReward ? "[KlPenalty] in the reward" : "[KlPenalty]", new[]
                 {
                     Double("KlBeta", kl.Beta),
-                    new OptionProperty("KlEstimator", "global::Rft.KlEstimator", KlEstimatorLiteral(kl.Estimator), new[]
-                    {
-                        "if (!global::System.Enum.IsDefined(KlEstimator))",
-                        "    errors.Add($\"Rft:KlEstimator = {KlEstimator} is invalid: it must be one of {string.Join(\", \", global::System.Enum.GetNames<global::Rft.KlEstimator>())}.\");",
-                    }),
+                    EnumOption("KlEstimator", "global::Rft.KlEstimator", kl.Estimator),
                 }));
             }
 
@@ -240,10 +234,10 @@ public sealed partial class RftGenerator
         private static void WriteLossSetup(SourceWriter writer, TrainerModel t)
         {
             var loss = t.Pipeline.Loss;
-            writer.WriteLine("""
+            writer.WriteLine($$"""
 
                 // The update's order of rows (its shuffle seeded), metrics and normalisers, allocated once.
-                _schedule = new global::Rft.Training.MiniBatchSchedule(rows, _device, seeds.Derive("mini-batches"));
+                _schedule = new global::Rft.Training.MiniBatchSchedule({{t.Plan.OffPolicy.MaxUpdateRows}}, _device, seeds.Derive("mini-batches"));
                 _metrics = new global::Rft.Training.UpdateMetrics(_device);
                 _rowTokens = new int[rows];
                 """);
@@ -269,12 +263,6 @@ public sealed partial class RftGenerator
                 writer.WriteLine("_demonstrations = new global::Rft.Training.SupervisedBatch(_options.PromptsPerStep, _options.MaxPromptTokens + _options.MaxNewTokens + 1, _device);");
             if (loss.Terms.Count > 0) writer.WriteLine("_stepView = new global::Rft.StepView();");
         }
-
-        /// <summary>SaveCheckpoint's extra lines (each starting with a new line), or empty.</summary>
-        private static string LossCheckpoint(TrainerModel t) =>
-            t.Pipeline.Loss.ValueHead is null
-                ? string.Empty
-                : "\n    _valueHead.save(global::System.IO.Path.Combine(directory, \"value_head.dat\")); // [ValueHead], beside the policy";
 
         private static void WriteLossDispose(SourceWriter writer, TrainerModel t)
         {

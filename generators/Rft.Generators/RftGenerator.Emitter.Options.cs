@@ -106,6 +106,17 @@ public sealed partial class RftGenerator
                     {
                         $"{Checks}.NotEmpty(errors, \"Rft:RunDirectory\", RunDirectory);",
                     }),
+                    Int("CheckpointEvery", training.CheckpointEvery),
+                    Double("MaxTimedOutShare", training.MaxTimedOutShare),
+                    Int("KeepCheckpoints", training.KeepCheckpoints),
+                    // Rft:TensorBoard=true also writes the metrics as TensorBoard event files in the run directory.
+                    new OptionProperty("TensorBoard", "bool", "false", System.Array.Empty<string>()),
+                }),
+                // Set on the command line to continue a run (--Rft:Resume=latest); the host checks them.
+                new("Resuming a run: --Rft:Resume=latest or a run directory", new[]
+                {
+                    new OptionProperty("Resume", "string?", null, new string[0]),
+                    new OptionProperty("ResumeOverride", "bool", Literals.Bool(false), new string[0]),
                 }),
                 new("[Policy]", new[]
                 {
@@ -122,6 +133,7 @@ public sealed partial class RftGenerator
 
             // The estimator, the policy loss, the aggregation and the optional terms (RftGenerator.Emitter.Loss.cs).
             sections.AddRange(LossOptionSections(pipeline));
+            sections.AddRange(OffPolicyOptionSections(pipeline)); // RftGenerator.Emitter.OffPolicy.cs
 
             sections.Add(new("[Rollout]", new[]
             {
@@ -173,8 +185,13 @@ public sealed partial class RftGenerator
 
             var rewardWeights = new List<OptionProperty>();
             foreach (var reward in pipeline.Rewards)
+            {
                 rewardWeights.Add(new OptionProperty(reward.Method + "Weight", "double", Literals.Double(reward.Weight), new[] { Validation(reward.Method + "Weight", OptionCatalog.RewardWeight) }));
-            sections.Add(new("[Reward] weights", rewardWeights));
+                rewardWeights.Add(new OptionProperty(reward.Method + "TimeoutSeconds", "double", Literals.Double(reward.TimeoutSeconds),
+                    new[] { Validation(reward.Method + "TimeoutSeconds", OptionCatalog.RuleOf("RewardTimeoutSeconds")) }));
+            }
+
+            sections.Add(new("[Reward] weights and timeouts", rewardWeights));
             if (LossTermWeights(pipeline) is { } termWeights) sections.Add(termWeights);
             return sections;
         }
@@ -206,10 +223,5 @@ public sealed partial class RftGenerator
             };
             return $"{Checks}.{rule.CheckMethod}(errors, \"Rft:{name}\", {name}{bounds});";
         }
-
-        private static string KlEstimatorLiteral(string estimator) =>
-            estimator.Length > 0 && (char.IsDigit(estimator[0]) || estimator[0] == '-')
-                ? "(global::Rft.KlEstimator)(" + estimator + ")"
-                : "global::Rft.KlEstimator." + estimator;
     }
 }

@@ -13,12 +13,7 @@ public sealed partial class RftGenerator
         private const string PromptGuard = "global::Rft.Rollout.PromptLengthGuard";
 
         /// <summary>The [Rollout] option <c>OverlongPrompts</c>, checked to be a member of the enum.</summary>
-        private static OptionProperty OverlongPromptsOption(string member) =>
-            new("OverlongPrompts", "global::Rft.OverlongPrompts", EnumLiteral("global::Rft.OverlongPrompts", member), new[]
-            {
-                "if (!global::System.Enum.IsDefined(OverlongPrompts))",
-                "    errors.Add($\"Rft:OverlongPrompts = {OverlongPrompts} is invalid: it must be one of {string.Join(\", \", global::System.Enum.GetNames<global::Rft.OverlongPrompts>())}.\");",
-            });
+        private static OptionProperty OverlongPromptsOption(string member) => EnumOption("OverlongPrompts", "global::Rft.OverlongPrompts", member);
 
         private static void WritePromptFields(SourceWriter writer)
         {

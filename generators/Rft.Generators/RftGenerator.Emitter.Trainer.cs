@@ -42,6 +42,8 @@ public sealed partial class RftGenerator
             writer.WriteLine();
             WriteEvaluation(writer, trainer);
             writer.WriteLine();
+            WriteEvaluationSamplesAndHeldOut(writer, trainer); // RftGenerator.Emitter.Evaluation.cs
+            writer.WriteLine();
             WriteCheckpointAndDispose(writer, trainer);
             WriteLoraMethod(writer, pipeline);
             WritePromptRenderer(writer, trainer); // RftGenerator.Emitter.Chat.cs
@@ -59,6 +61,7 @@ public sealed partial class RftGenerator
             writer.WriteLine("/// <summary>");
             writer.WriteLine($"/// The training loop compiled from <see cref=\"{p.FullName}\"/>:");
             WriteLossSummary(writer, t, rewards); // RftGenerator.Emitter.Loss.cs
+            WriteOffPolicySummary(writer, t);     // RftGenerator.Emitter.OffPolicy.cs
             writer.WriteLine("/// </summary>");
         }
 
@@ -66,6 +69,7 @@ public sealed partial class RftGenerator
         {
             var p = t.Pipeline;
             string record = p.RecordType;
+            WriteOffPolicyMetricNames(writer, t);
             writer.WriteLine($$"""
                 private static readonly string[] RewardNames = { {{string.Join(", ", p.Rewards.Select(r => Literals.String(r.Method)))}} };
 
@@ -88,7 +92,7 @@ public sealed partial class RftGenerator
                 private global::Rft.Training.PolicyOptimizer? _optimizer;
                 """);
             if (p.Loss.NeedsReferencePolicy)
-                writer.WriteLine("private global::Rft.Models.LlamaForCausalLM? _reference; // [KlPenalty]: frozen when RL starts");
+                writer.WriteLine("private global::Rft.Training.FrozenReference? _reference; // [KlPenalty]: the policy as RL starts");
             WriteJsonlFields(writer, p);
             if (p.Policy.Lora is not null) writer.WriteLine("private int _loraSeed;");
             WriteCurriculumFields(writer, p);
@@ -96,6 +100,7 @@ public sealed partial class RftGenerator
             WritePromptFields(writer);
             writer.WriteLine("private readonly global::System.Collections.Generic.List<global::System.Collections.Generic.KeyValuePair<string, double>> _facts = new();");
             WriteLossFields(writer, t);
+            WriteOffPolicyFields(writer, t);
             writer.WriteLine($$"""
                 private global::TorchSharp.torch.Generator _sampling = null!;
                 private {{record}}[] _records = null!;
@@ -109,7 +114,14 @@ public sealed partial class RftGenerator
             if (p.Warmup is not null) writer.WriteLine("private global::Rft.Training.StepReport _sftReport = null!;");
             writer.WriteLine("private global::Rft.Training.StepReport _rlReport = null!;");
             writer.WriteLine("private global::Rft.Training.PhaseTimer _timer = null!; // times the RL step's phases");
-            if (p.Warmup is not null) writer.WriteLine("private int _sftSteps;");
+            if (p.Warmup is not null)
+            {
+                writer.WriteLine("""
+                    private int _sftSteps;
+                    private bool _warmUpFinished;                                    // by its target accuracy or its step budget
+                    private global::Rft.Training.PolicyOptimizer? _sftOptimizer;    // the warm-up's AdamW, a field so checkpoints save it
+                    """);
+            }
             writer.WriteLine("private int _rlSteps;");
         }
 
@@ -145,6 +157,7 @@ public sealed partial class RftGenerator
                 /// <inheritdoc />
                 public bool HasWarmUp => {{(p.Warmup is null ? "false" : "_options.SftMaxSteps > 0")}};
                 """);
+            WriteUseRunDirectory(writer);
         }
 
         private static void WriteSetup(SourceWriter writer, TrainerModel t)
@@ -192,7 +205,7 @@ public sealed partial class RftGenerator
                 _sampler = new global::Rft.Rollout.Sampler(_policy, _tokenizer, samplerRows, _options.MaxPromptTokens, _options.MaxNewTokens);
                 _prompts = new global::Rft.Rollout.PromptBatch(samplerRows, _options.MaxPromptTokens);
                 _completions = new global::Rft.Rollout.CompletionTexts(samplerRows, _options.MaxNewTokens, _tokenizer);
-                _sampling = new global::TorchSharp.torch.Generator((ulong)seeds.Derive("sampling"));
+                _sampling = new global::TorchSharp.torch.Generator((ulong)seeds.Derive("sampling"), _device); // beside the probabilities it draws from
                 _records = new {{p.RecordType}}[{{(dynamic ? "2 * _options.PromptsPerStep" : "_options.PromptsPerStep")}}];
                 _scores = new global::Rft.Training.ScoreBuffer({{(dynamic ? "2 * rows" : "rows")}});
                 """);
@@ -203,6 +216,7 @@ public sealed partial class RftGenerator
                 writer.WriteLine("_sftReport = new global::Rft.Training.StepReport(global::Rft.Training.TrainingPhase.Sft, global::System.Array.Empty<string>());");
             WriteCurriculumSetup(writer, p);
             WriteLossSetup(writer, t);
+            WriteOffPolicySetup(writer, t);
             writer.CloseBlock();
             writer.WriteLine();
 
@@ -277,13 +291,15 @@ public sealed partial class RftGenerator
                 public global::System.Collections.Generic.IEnumerable<global::Rft.Training.StepReport> WarmUp(global::System.Threading.CancellationToken cancellationToken)
                 {
                     // Supervised warm-up: cross-entropy on {{warmup.Demonstration}}(record) after {{p.Prompt}}(record), until the
-                    // validation accuracy reaches SftTargetAccuracy or SftMaxSteps have run.
-                    using var optimizer = new global::Rft.Training.PolicyOptimizer(_policy, new global::Rft.Training.OptimizerSettings(
+                    // validation accuracy reaches SftTargetAccuracy or SftMaxSteps have run. A resumed run goes on from the
+                    // step after its checkpoint's, with the optimizer state LoadCheckpoint restored.
+                    if (_warmUpFinished) yield break; // a resumed run whose checkpoint was taken after the warm-up
+                    var optimizer = _sftOptimizer ??= new global::Rft.Training.PolicyOptimizer(_policy, new global::Rft.Training.OptimizerSettings(
                         _options.SftLearningRate, _options.WeightDecay, _options.MaxGradNorm, _options.SftWarmupSteps, _options.SftMaxSteps, _options.SftMinLearningRateRatio));
                     using var batch = new global::Rft.Training.SupervisedBatch(_options.SftBatchSize, _options.MaxPromptTokens + _options.MaxNewTokens + 1, _device);
                     var report = _sftReport;
                     report.TotalSteps = _options.SftMaxSteps;
-                    for (int step = 1; step <= _options.SftMaxSteps && !cancellationToken.IsCancellationRequested; step++)
+                    for (int step = _sftSteps + 1; step <= _options.SftMaxSteps && !_warmUpFinished && !cancellationToken.IsCancellationRequested; step++)
                     {
                         long started = global::System.Diagnostics.Stopwatch.GetTimestamp();
                         batch.Clear();
@@ -319,16 +335,15 @@ public sealed partial class RftGenerator
                         report.LearningRate = optimizer.LearningRate;
                         report.ValidationAccuracy = double.NaN;
                         _sftSteps = step;
-                        bool reachedTarget = false;
                         if (step % _options.SftEvalEvery == 0 || step == _options.SftMaxSteps)
                         {
                             report.ValidationAccuracy = (double)CountCorrect(_validation) / _validation.Length;
-                            reachedTarget = report.ValidationAccuracy >= _options.SftTargetAccuracy;
+                            _warmUpFinished = report.ValidationAccuracy >= _options.SftTargetAccuracy;
                         }
 
+                        _warmUpFinished |= step == _options.SftMaxSteps;
                         report.Seconds = global::System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
-                        yield return report;
-                        if (reachedTarget) yield break;
+                        yield return report;   // a checkpoint taken here saves the state after this step
                     }
                 }
                 """);
@@ -346,15 +361,34 @@ public sealed partial class RftGenerator
             writer.Indentation++;
             if (p.Loss.NeedsReferencePolicy)
             {
-                writer.WriteLine("""
-                    // The KL term's reference: a frozen copy of the policy as RL starts, after any warm-up.
-                    _reference ??= global::Rft.Training.ReferencePolicy.Create(_policy);
-                    """);
+                if (p.Policy.Lora is null)
+                {
+                    writer.WriteLine("""
+                        // The KL term's reference: a frozen copy of the policy as RL starts, after any warm-up.
+                        _reference ??= global::Rft.Training.FrozenReference.Of(_policy, baseWeightsAreReference: false);
+                        """);
+                }
+                else
+                {
+                    writer.WriteLine("""
+                        // The KL term's reference: the policy as RL starts, after any warm-up. When RL trains adapters attached
+                        // fresh (B = 0) to weights that then stay frozen, those base weights are the reference: no copy is made.
+                        _reference ??= global::Rft.Training.FrozenReference.Of(_policy, baseWeightsAreReference: _options.LoraEnabled && !(HasWarmUp && _options.LoraWarmUp));
+                        """);
+                }
             }
 
             WriteLoraAtRlStart(writer, p);
+            if (p.Warmup is not null)
+            {
+                writer.WriteLine("""
+                    _sftOptimizer?.Dispose(); // the warm-up's AdamW state is no longer needed
+                    _sftOptimizer = null;
+                    """);
+            }
+
             writer.WriteLine("""
-                _optimizer = new global::Rft.Training.PolicyOptimizer(_policy, new global::Rft.Training.OptimizerSettings(
+                _optimizer ??= new global::Rft.Training.PolicyOptimizer(_policy, new global::Rft.Training.OptimizerSettings(
                     _options.LearningRate, _options.WeightDecay, _options.MaxGradNorm, _options.WarmupSteps, _options.Steps, _options.MinLearningRateRatio));
 
                 """);
@@ -364,14 +398,20 @@ public sealed partial class RftGenerator
                 _timer = new global::Rft.Training.PhaseTimer(_device);
                 var report = _rlReport;
                 report.TotalSteps = _options.Steps;
-                for (int step = 1; step <= _options.Steps && !cancellationToken.IsCancellationRequested; step++)
+                for (int step = _rlSteps + 1; step <= _options.Steps && !cancellationToken.IsCancellationRequested; step++)
                 {
                     long started = global::System.Diagnostics.Stopwatch.GetTimestamp();
                     report.Reset(); // nothing of the previous step may reach this step's line
-
                 """);
             writer.Indentation++;
-            if (p.Data.DynamicSamplingRounds is not null)
+            WriteStepStart(writer, t);
+            writer.WriteLine();
+            if (p.OffPolicy.Offline is not null)
+            {
+                writer.Indentation--;
+                WriteOfflineStep(writer);
+            }
+            else if (p.Data.DynamicSamplingRounds is not null)
             {
                 WriteDynamicSamplingRounds(writer, t);
                 writer.Indentation--;
@@ -405,9 +445,12 @@ public sealed partial class RftGenerator
                         _timer.Lap(report, global::Rft.Training.StepPhase.Rollout);
                         report.RolloutTokens = rollout.GeneratedTokens;
 
-                        // 3. Score every completion with each reward. A reward that throws or returns NaN
-                        //    masks its sample out of the loss and is counted; the run goes on.
+                        // 3. Score every completion with each reward. A reward that throws, times out or returns NaN
+                        //    masks its sample out of the loss and is counted; the run goes on, unless more than
+                        //    MaxTimedOutShare of the calls timed out (the reward's service is down).
                         {{(p.HasAsyncRewards ? "await ScoreAsync(rollout.Rows);" : "Score(rollout.Rows);")}}
+                        report.TimedOutRewards = _scores.TimedOut;
+                        _scores.ThrowOnTooManyTimeouts(rollout.Rows, _options.MaxTimedOutShare);
                         _timer.Lap(report, global::Rft.Training.StepPhase.Score);
 
                         // 4-7. Old log-probs, advantages, PpoEpochs x MiniBatches optimizer steps, metrics.
@@ -466,19 +509,27 @@ public sealed partial class RftGenerator
                 var completion = _completions[{{(rounds ? "i - first" : "i")}}];
 
                 """);
+            writer.WriteLine("// Each reward is called directly, or with Rft:<Reward>TimeoutSeconds above 0 on a thread of its own with a time limit.");
             foreach (var reward in t.Rewards)
             {
-                string call = t.Call(reward.Spec, "record", "completion");
-                string value = reward.Spec.Returns switch
-                {
-                    RewardReturnKind.Double => "(float)" + call,
-                    RewardReturnKind.ValueTaskOfSingle => "await " + call,
-                    _ => call,
-                };
+                var (timed, direct) = t.GuardedCallParts(reward.Spec, "record", "completion");
+                string wait = reward.Spec.Returns == RewardReturnKind.ValueTaskOfSingle ? "await " : string.Empty;
+                string name = Literals.String(reward.Spec.Method);
                 writer.WriteLine($$"""
                     float {{reward.Local}};
-                    try { {{reward.Local}} = {{value}}; }
-                    catch (global::System.Exception exception) { {{reward.Local}} = float.NaN; _scores.RecordFailure({{Literals.String(reward.Spec.Method)}}, exception); }
+                    try
+                    {
+                        {{reward.Local}} = _options.{{reward.Spec.Method}}TimeoutSeconds > 0
+                            ? {{wait}}{{timed}}
+                            : {{wait}}{{direct}};
+                    }
+                    catch (global::Rft.Training.RewardTimeoutException exception) { {{reward.Local}} = float.NaN; _scores.RecordTimeout({{name}}, exception); }
+                    catch (global::System.Exception exception) when (exception is not global::Rft.Training.RewardsStuckException)
+                    {
+                        {{reward.Local}} = float.NaN;
+                        _scores.RecordFailure({{name}}, exception);
+                    }
+
                     {{reward.Field}}[i] = {{reward.Local}};
 
                     """);
@@ -495,7 +546,7 @@ public sealed partial class RftGenerator
         private static void WriteEvaluation(SourceWriter writer, TrainerModel t)
         {
             var accuracy = t.Accuracy.Spec;
-            string call = t.Call(accuracy, "records[evaluated[i]]", "_completions[i]");
+            string call = t.GuardedCall(accuracy, "records[evaluated[i]]", "_completions[i]");
             writer.WriteLine($$"""
                 /// <inheritdoc />
                 public global::System.Threading.Tasks.ValueTask<global::Rft.Training.EvaluationResult> EvaluateAsync(string name, global::System.Threading.CancellationToken cancellationToken)
@@ -518,6 +569,7 @@ public sealed partial class RftGenerator
                         {{EvaluationPrompts(t, indent: "        ")}}
                         var rollout = _sampler.Generate(_prompts, 1, greedy, _sampling);
                         _completions.Decode(rollout);
+                        if (start == 0) RecordEvaluationSamples(records, evaluated, rows);
                         for (int i = 0; i < rows; i++)
                         {
                             try
@@ -528,13 +580,13 @@ public sealed partial class RftGenerator
             {
                 writer.WriteLine($$"""
                     // Counting is synchronous: a reward that has not completed is waited for.
-                    var score = {{call}};
+                    var score = ({{call}});
                     if ((score.IsCompletedSuccessfully ? score.Result : score.AsTask().GetAwaiter().GetResult()) >= 1f) correct++;
                     """);
             }
             else
             {
-                writer.WriteLine($"if ({call} >= 1f) correct++;");
+                writer.WriteLine($"if (({call}) >= 1f) correct++;");
             }
 
             writer.Indentation -= 4;
@@ -555,16 +607,8 @@ public sealed partial class RftGenerator
         private static void WriteCheckpointAndDispose(SourceWriter writer, TrainerModel t)
         {
             var p = t.Pipeline;
+            WriteSaveAndLoadCheckpoint(writer, t); // RftGenerator.Emitter.Checkpoint.cs
             writer.WriteLine($$"""
-                /// <inheritdoc />
-                public void SaveCheckpoint(string directory)
-                {
-                    global::Rft.Training.Checkpoint.Save(directory, _policy, _optimizer, _tokenizer, new global::Rft.Training.TrainerState(PipelineName, _options.Seed, {{(p.Warmup is null ? "SftSteps: 0" : "_sftSteps")}}, _rlSteps));{{LossCheckpoint(t)}}
-                """);
-            if (HasCurriculum(p))
-                writer.WriteLine("    global::System.IO.File.WriteAllBytes(global::System.IO.Path.Combine(directory, \"curriculum.msgpack\"), _curriculum.SaveState());");
-            writer.WriteLine($$"""
-                }
 
                 /// <inheritdoc />
                 public void Dispose()
@@ -574,8 +618,10 @@ public sealed partial class RftGenerator
                     _sampling?.Dispose();
                 """);
             writer.Indentation++;
+            if (p.Warmup is not null) writer.WriteLine("_sftOptimizer?.Dispose();");
             if (p.Loss.NeedsReferencePolicy) writer.WriteLine("_reference?.Dispose();");
             WriteLossDispose(writer, t);
+            WriteOffPolicyDispose(writer, t);
             writer.WriteLine("""
                 _policy?.Dispose();
                 _scores?.Dispose();
@@ -590,9 +636,10 @@ public sealed partial class RftGenerator
             private static readonly string[] TrainerFields =
             {
                 "_options", "_pipeline", "_tokenizer", "_policy", "_reference", "_sampler", "_prompts", "_completions", "_mixture",
-                "_optimizer", "_sampling", "_records", "_validation", "_heldOut", "_scores", "_sftReport", "_rlReport", "_sftSteps", "_rlSteps",
+                "_optimizer", "_sampling", "_records", "_validation", "_heldOut", "_scores", "_sftReport", "_rlReport", "_sftSteps", "_rlSteps", "_warmUpFinished", "_sftOptimizer",
                 "_groups", "_valueHead", "_valueOptimizer", "_demonstrations", "_stepView", "_device", "_schedule", "_metrics", "_rowTokens",
-                "_promptGuard", "_evaluationPromptGuard", "_timer",
+                "_promptGuard", "_evaluationPromptGuard", "_timer", "_evaluationSamples",
+                "_runDirectory", "_rolloutLog", "_rewardColumns", "_replay", "_raft", "_pairs", "_logged",
             };
 
             private static readonly string[] ScoreLocals = { "rows", "i", "record", "completion", "exception" };
@@ -626,15 +673,42 @@ public sealed partial class RftGenerator
                 method == Pipeline.Prompt && Pipeline.PromptKind != PromptKind.Text ? PromptRenderer : Pipeline.FullName + "." + Identifiers.Escape(method);
 
             /// <summary>A reward call with its parameters bound to <paramref name="record"/> and <paramref name="completion"/>.</summary>
-            public string Call(RewardSpec reward, string record, string completion)
+            public string Call(RewardSpec reward, string record, string completion) =>
+                Call(reward, record, completion, "global::System.Threading.CancellationToken.None", "_pipeline");
+
+            /// <summary>
+            /// The reward's call as an expression of type float (double rewards cast) or ValueTask&lt;float&gt;: directly, or,
+            /// when Rft:&lt;Reward&gt;TimeoutSeconds is above 0, on a thread of its own with a time limit (RewardTimeouts).
+            /// The timed call's state is a tuple and its lambda static, so the direct path allocates nothing.
+            /// </summary>
+            public string GuardedCall(RewardSpec reward, string record, string completion)
+            {
+                var (timed, direct) = GuardedCallParts(reward, record, completion);
+                return $"_options.{reward.Method}TimeoutSeconds > 0 ? {timed} : {direct}";
+            }
+
+            /// <summary>The two branches of <see cref="GuardedCall"/>: the timed call and the direct one.</summary>
+            public (string Timed, string Direct) GuardedCallParts(RewardSpec reward, string record, string completion)
+            {
+                string name = Literals.String(reward.Method);
+                string direct = reward.Returns == RewardReturnKind.Double ? "(float)" + Call(reward, record, completion) : Call(reward, record, completion);
+                string state = reward.IsStatic ? $"(Record: {record}, Completion: {completion})" : $"(Trainer: this, Record: {record}, Completion: {completion})";
+                string inner = Call(reward, "s.Record", "s.Completion", "cancel", "s.Trainer._pipeline");
+                if (reward.Returns == RewardReturnKind.Double) inner = "(float)" + inner;
+                string run = reward.Returns == RewardReturnKind.ValueTaskOfSingle ? "RunAsync" : "Run";
+                return ($"global::Rft.Training.RewardTimeouts.{run}(static (s, cancel) => {inner}, {state}, _options.{reward.Method}TimeoutSeconds, {name})", direct);
+            }
+
+            private string Call(RewardSpec reward, string record, string completion, string cancellation, string pipeline)
             {
                 var arguments = reward.Arguments.Select(a => a.Kind switch
                 {
                     RewardArgumentKind.Completion => completion,
                     RewardArgumentKind.Record => record,
+                    RewardArgumentKind.CancellationToken => cancellation,
                     _ => record + "." + Identifiers.Escape(a.Member),
                 });
-                string target = reward.IsStatic ? Static(reward.Method) : "_pipeline." + Identifiers.Escape(reward.Method);
+                string target = reward.IsStatic ? Static(reward.Method) : pipeline + "." + Identifiers.Escape(reward.Method);
                 return target + "(" + string.Join(", ", arguments) + ")";
             }
         }

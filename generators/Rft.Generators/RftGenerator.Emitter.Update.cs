@@ -36,8 +36,10 @@ public sealed partial class RftGenerator
             WriteOldPass(writer, plan);
             WriteAdvantages(writer, plan);
             WriteAdvantageCopy(writer, t.Pipeline);
+            WriteOffPolicyRollout(writer, t);      // RftGenerator.Emitter.OffPolicy.cs: rollout log, replay mix, DPO pairs
             WriteUpdateLoops(writer, t);
             WriteUpdateMetrics(writer, t);
+            WriteOffPolicyMetrics(writer, t);
             writer.CloseBlock();
             writer.WriteLine();
             WriteMicroBatchLoss(writer, t);
@@ -46,12 +48,18 @@ public sealed partial class RftGenerator
                 writer.WriteLine();
                 WriteSftTermPass(writer, t);
             }
+
+            WriteDpoPass(writer, t);
         }
 
         /// <summary>Step 4: what the update compares against, computed once per rollout without gradients.</summary>
         private static void WriteOldPass(SourceWriter writer, UpdatePlan plan)
         {
-            if (plan.HasValues)
+            if (plan.IsRaft)
+            {
+                WriteRaftOldPass(writer, plan);
+            }
+            else if (plan.HasValues)
             {
                 writer.WriteLine($$"""
                     // {{plan.OldPassLabel}} Once per rollout, without gradients, MicroBatchSize rows per forward: the policy's log-probs and the value
@@ -81,7 +89,7 @@ public sealed partial class RftGenerator
                 writer.WriteLine(plan.KlInReward || plan.KlInLoss
                     ? $"// {plan.ReferenceLabel} The frozen reference's log-probs of the sampled tokens, the same way."
                     : $"// {plan.ReferenceLabel} The frozen reference's log-probs (a loss term reads them), the same way.");
-                writer.WriteLine($"var refLogProbs = {Forward}.LogProbsWithoutGrad(_reference!, sequences, _options.Temperature, _options.MicroBatchSize);  // [N, T]");
+                writer.WriteLine("var refLogProbs = _reference!.LogProbs(sequences, _options.Temperature, _options.MicroBatchSize);  // [N, T]");
                 writer.WriteLine("_timer.Lap(report, global::Rft.Training.StepPhase.Reference);");
             }
 
@@ -110,6 +118,12 @@ public sealed partial class RftGenerator
         {
             var advantage = plan.Advantage;
             string label = plan.AdvantagesLabel;
+            if (plan.IsRaft)
+            {
+                WriteRaftSelection(writer, plan);
+                return;
+            }
+
             writer.WriteLine();
             switch (advantage.Kind)
             {
@@ -166,6 +180,7 @@ public sealed partial class RftGenerator
 
             if (plan.ScoresInBatch) extras.Add("Scores = scores");
             string batch = $"new {Training}.UpdateBatch(sequences, mask, advantages, oldLogProbs)" + (extras.Count == 0 ? ";" : " { " + string.Join(", ", extras) + " };");
+            string batchLine = plan.OffPolicy.Replays ? string.Empty : "var batch = " + batch + "\n"; // with replay, WriteReplayMix built it
             string sft = plan.IsChord
                 ? $"""
 
@@ -198,8 +213,7 @@ public sealed partial class RftGenerator
 
             writer.WriteLine($$"""
 
-                var batch = {{batch}}
-                int miniBatches = global::System.Math.Min(_options.MiniBatches, rows);{{sft}}
+                {{batchLine}}int miniBatches = global::System.Math.Min({{plan.OffPolicy.MiniBatches}}, {{plan.UpdateRows}});{{sft}}
 
                 // 6. PpoEpochs passes over the rollout, each in a new seeded order split into MiniBatches mini-batches: one
                 //    optimizer step per mini-batch, its gradient accumulated over micro-batches of MicroBatchSize rows whose
@@ -207,17 +221,18 @@ public sealed partial class RftGenerator
                 _metrics.Reset();
                 for (int epoch = 0; epoch < _options.PpoEpochs; epoch++)
                 {
-                    _schedule.Shuffle(rows);
+                    _schedule.Shuffle({{plan.UpdateRows}});
                     for (int m = 0; m < miniBatches; m++)
                     {
                         var (start, count) = _schedule.MiniBatch(m, miniBatches);
-                        var counts = _schedule.Normalisers(start, count, _rowTokens);
+                        var counts = _schedule.Normalisers(start, count, {{plan.OffPolicy.RowTokens}});
                         if (counts.Tokens == 0) continue; // every sample of this mini-batch was masked: no signal
                         var scale = counts.Scale(_options.MaxNewTokens); // seq-mean-token-sum-norm divides by MaxNewTokens (Dr.GRPO)
                         _optimizer!.ZeroGrad();
                 """);
             writer.Indentation += 2;
             if (plan.HasValues) writer.WriteLine("_valueOptimizer.ZeroGrad();");
+            if (plan.OffPolicy.SkipsPolicyGradientOnDpoSteps) writer.WriteLine("if (rlWeight > 0) // a DPO step trains DPO alone");
             writer.WriteLine($$"""
                 for (int micro = 0; micro < {{Training}}.MiniBatchSchedule.MicroBatchCount(count, _options.MicroBatchSize); micro++)
                 {
@@ -236,6 +251,8 @@ public sealed partial class RftGenerator
                     : "SftTermPass(m, miniBatches, sftWeight); // this mini-batch's share of the step's demonstrations");
             }
 
+            WriteDpoPassCall(writer, plan);
+
             writer.WriteLine();
             writer.WriteLine("_metrics.EndOptimizerStep(_optimizer.Step(step)); // clip the gradient norm, AdamW on the warm-up + cosine schedule");
             if (plan.HasValues) writer.WriteLine("_valueOptimizer.Step(step);");
@@ -248,9 +265,12 @@ public sealed partial class RftGenerator
 
         /// <summary>The micro-batch loss's arguments after the aggregation: CHORD's RL weight, the user terms' row share.</summary>
         private static string MicroBatchLossExtraArguments(UpdatePlan plan) =>
-            (plan.IsChord ? ", rlWeight" : string.Empty) + (plan.Terms.Count > 0 ? ", (double)size / count" : string.Empty);
+            (plan.RlWeighted ? ", rlWeight" : string.Empty) + (plan.Terms.Count > 0 ? ", (double)size / count" : string.Empty);
 
-        private static string RlWeighted(UpdatePlan plan, string term) => plan.IsChord ? "rlWeight * " + term : term;
+        /// <summary>With replay, the truncated importance weights (verl's TIS; null unless ReplayCorrection = TruncatedWeights).</summary>
+        private static string ImportanceWeightsArgument(UpdatePlan plan) => plan.OffPolicy.Replays ? ", rolloutIsWeights: micro.ImportanceWeights" : string.Empty;
+
+        private static string RlWeighted(UpdatePlan plan, string term) => plan.RlWeighted ? "rlWeight * " + term : term;
 
         private static string SftDecay(SftTermSpec sft) =>
             "_options.SftTermDecaySteps > 0 ? _options.SftTermDecaySteps : _options.Steps" + (sft.IsChord ? " - _options.SftTermWarmupSteps" : string.Empty);
@@ -282,10 +302,11 @@ public sealed partial class RftGenerator
         private static void WriteMicroBatchLoss(SourceWriter writer, TrainerModel t)
         {
             var plan = t.Plan;
-            string parameters = (plan.IsChord ? ", double rlWeight" : string.Empty) + (plan.Terms.Count > 0 ? ", double rowShare" : string.Empty);
+            string parameters = (plan.RlWeighted ? ", double rlWeight" : string.Empty) + (plan.Terms.Count > 0 ? ", double rowShare" : string.Empty);
             writer.WriteLine("// 6a. The loss of one micro-batch: the policy's forward over its rows, then each declared term, aggregated with the");
             writer.WriteLine("//     counts of the whole mini-batch (scale), so the micro-batches' gradients add up to the mini-batch's.");
             if (plan.IsChord) writer.WriteLine("//     rlWeight is CHORD's 1 - mu on the policy-gradient term.");
+            if (plan.OffPolicy.Dpo is not null) writer.WriteLine("//     rlWeight is the policy-gradient term's share of the step beside online DPO.");
             if (plan.Terms.Count > 0) writer.WriteLine("//     rowShare, the micro-batch's share of the mini-batch's rows, weights the user terms.");
             writer.WriteLine($$"""
                 private global::TorchSharp.torch.Tensor MicroBatchLoss({{Training}}.UpdateBatch micro, {{Algorithms}}.LossAggregationScale scale,
@@ -323,9 +344,12 @@ public sealed partial class RftGenerator
                         // Policy loss: GSPO, one ratio per sequence (the geometric mean of its token ratios against the old log-probs),
                         // clipped to [1 - ClipLow, 1 + ClipHigh], seq-mean-token-mean as in verl.
                         var policyLoss = {{Algorithms}}.PolicyLossFunctions.Gspo(micro.OldLogProbs, logProbs, micro.Advantages, micro.Mask,
-                            clipRatioLow: _options.ClipLow, clipRatioHigh: _options.ClipHigh, scale: scale);
+                            clipRatioLow: _options.ClipLow, clipRatioHigh: _options.ClipHigh{{ImportanceWeightsArgument(plan)}}, scale: scale);
                         var loss = {{RlWeighted(plan, "policyLoss.PgLoss")}};
                         """);
+                    break;
+                case PolicyLossKind.Raft:
+                    WriteRaftLoss(writer, plan);
                     break;
                 case PolicyLossKind.Topr:
                     writer.WriteLine($$"""
@@ -340,7 +364,7 @@ public sealed partial class RftGenerator
                         // Policy loss: the clipped surrogate (verl's vanilla PPO loss), token ratios against the old log-probs clipped to
                         // [1 - ClipLow, 1 + ClipHigh], dual clip at ClipRatioC for negative advantages.
                         var policyLoss = {{Algorithms}}.PolicyLossFunctions.Vanilla(micro.OldLogProbs, logProbs, micro.Advantages, micro.Mask,
-                            clipRatioLow: _options.ClipLow, clipRatioHigh: _options.ClipHigh, clipRatioC: _options.ClipRatioC, lossAggMode: aggregation, scale: scale);
+                            clipRatioLow: _options.ClipLow, clipRatioHigh: _options.ClipHigh, clipRatioC: _options.ClipRatioC, lossAggMode: aggregation{{ImportanceWeightsArgument(plan)}}, scale: scale);
                         var loss = {{RlWeighted(plan, "policyLoss.PgLoss")}};
                         """);
                     break;
@@ -354,7 +378,11 @@ public sealed partial class RftGenerator
                   """
                 : $"_metrics.Add({Training}.UpdateMetric.ApproxKl, {Algorithms}.Masked.Mean(micro.OldLogProbs - logProbs.detach(), micro.Mask));");
 
-            if (plan.KlInLoss)
+            if (plan.OffPolicy.KlConvex)
+            {
+                WriteKlConvexTerm(writer);
+            }
+            else if (plan.KlInLoss)
             {
                 writer.WriteLine($$"""
 

@@ -160,6 +160,8 @@ public sealed partial class RftGenerator
             var loss = ParseLoss(warmup?.Demonstration, recordName);
             if (loss.SftTerm is not null && sftWarmup is null && warmup is not null) warmup = warmup with { MaxSteps = 0 };
             if (trainingAttribute is not null) CheckUpdateShape(trainingAttribute, training, loss.Advantage);
+            var (offPolicy, offPolicyLoss) = ParseOffPolicy(loss, training); // RftGenerator.Parser.OffPolicy.cs
+            loss = offPolicyLoss;
 
             if (rewards.Count == 0) Report(DiagnosticDescriptors.NoReward, classLocation, _pipeline.Name);
             var rewardSpecs = ParseRewards(rewards, recordType);
@@ -180,7 +182,8 @@ public sealed partial class RftGenerator
                 Warmup: warmup,
                 Rewards: rewardSpecs.ToEquatableArray(),
                 Data: dataSpec,
-                IsValid: !_diagnostics.Any(d => d.IsError));
+                IsValid: !_diagnostics.Any(d => d.IsError),
+                OffPolicy: offPolicy);
             return new ParseResult(spec, _diagnostics.ToEquatableArray());
         }
 
@@ -214,7 +217,10 @@ public sealed partial class RftGenerator
                 OldLogProbs: TryGetNamed(attribute, "OldLogProbs", out int source) ? EnumMemberName("Rft.OldLogProbSource", source) : d.OldLogProbs,
                 Device: ReadDevice(attribute, d.Device),
                 Precision: TryGetNamed(attribute, "Precision", out int precision) ? EnumMemberName("Rft.Precision", precision) : d.Precision,
-                GradientCheckpointing: TryGetNamed(attribute, "GradientCheckpointing", out bool checkpointing) ? checkpointing : d.GradientCheckpointing);
+                GradientCheckpointing: TryGetNamed(attribute, "GradientCheckpointing", out bool checkpointing) ? checkpointing : d.GradientCheckpointing,
+                CheckpointEvery: ReadInt(attribute, Name, "CheckpointEvery", d.CheckpointEvery),
+                KeepCheckpoints: ReadInt(attribute, Name, "KeepCheckpoints", d.KeepCheckpoints),
+                MaxTimedOutShare: ReadDouble(attribute, Name, "MaxTimedOutShare", d.MaxTimedOutShare));
         }
 
         /// <summary>Mini-batches and micro-batches that cannot split a step's completions as declared.</summary>
@@ -387,7 +393,8 @@ public sealed partial class RftGenerator
                 }
 
                 CheckDistinctName("Reward", method);
-                specs.Add(new RewardSpec(method.Name, weight, isAccuracy, method.IsStatic, returns, arguments));
+                specs.Add(new RewardSpec(method.Name, weight, isAccuracy, method.IsStatic, returns, arguments,
+                    TimeoutSeconds: ReadDouble(attribute, "Reward", "TimeoutSeconds", 0)));
             }
 
             // When no reward declares Accuracy = true, the first one decides correctness.
@@ -421,6 +428,7 @@ public sealed partial class RftGenerator
             }
 
             if (KnownTypes.Is(parameter.Type, _types.Completion)) return RewardArgumentSpec.Completion;
+            if (KnownTypes.Is(parameter.Type, _types.CancellationToken)) return RewardArgumentSpec.Cancellation;
             if (recordType is null) return RewardArgumentSpec.Unbound; // no source declares the record: RFT0009 says so
 
             var member = FindMember(members, parameter.Name);

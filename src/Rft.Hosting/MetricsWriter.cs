@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Rft.Training;
@@ -22,9 +23,14 @@ internal sealed class MetricsWriter : IDisposable
     private static readonly JsonEncodedText Kl = Key("kl");
     private static readonly JsonEncodedText Entropy = Key("entropy");
     private static readonly JsonEncodedText ClipFraction = Key("clip_fraction");
+    private static readonly JsonEncodedText ClipFractionHigh = Key("clip_fraction_high");
+    private static readonly JsonEncodedText ClipFractionLow = Key("clip_fraction_low");
+    private static readonly JsonEncodedText ApproxKl = Key("approx_kl");
+    private static readonly JsonEncodedText OptimizerSteps = Key("optimizer_steps");
     private static readonly JsonEncodedText CompletionLength = Key("completion_length");
     private static readonly JsonEncodedText ZeroVarianceGroups = Key("zero_variance_groups");
     private static readonly JsonEncodedText MaskedSamples = Key("masked_samples");
+    private static readonly JsonEncodedText RewardTimeouts = Key("reward_timeouts");
     private static readonly JsonEncodedText ValidationAccuracy = Key("val_accuracy");
     private static readonly JsonEncodedText Seconds = Key("seconds");
     private static readonly JsonEncodedText Name = Key("name");
@@ -55,13 +61,79 @@ internal sealed class MetricsWriter : IDisposable
     private int _lastStepLength;
 
     public MetricsWriter(string path)
+        : this(new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 4096))
     {
-        _file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 4096);
+    }
+
+    private MetricsWriter(FileStream file)
+    {
+        _file = file;
         _json = new Utf8JsonWriter(_line, WriterOptions);
     }
 
     /// <summary>The RL steps' timings and throughputs so far, for summary.json's medians.</summary>
     public StepTimingMedians RlTimings { get; } = new();
+
+    /// <summary>
+    /// Continues the <c>metrics.jsonl</c> of a resumed run: keeps its lines up to the step line of
+    /// <paramref name="checkpoint"/> (and the "sft" evaluation when the checkpoint is in RL), drops those the process
+    /// that died wrote after it (replacing the file atomically), then appends. A line that is not whole JSON (cut
+    /// short by the kill) ends what is kept.
+    /// </summary>
+    public static MetricsWriter Continue(string path, CheckpointPosition checkpoint, out KeptMetrics kept)
+    {
+        var lines = new List<string>();
+        var evaluations = new List<EvaluationResult>();
+        string? lastStepLine = null;
+        CheckpointPosition? lastStep = null;
+        int total = 0;
+        if (File.Exists(path))
+        {
+            bool keeping = true;
+            foreach (string line in File.ReadLines(path))
+            {
+                total++;
+                if (!keeping) continue;
+                switch (Classify(line, checkpoint, out var position, out var evaluation))
+                {
+                    case LineKind.Step:
+                        lines.Add(line);
+                        (lastStepLine, lastStep) = (line, position);
+                        break;
+                    case LineKind.Evaluation:
+                        lines.Add(line);
+                        evaluations.Add(evaluation!);
+                        break;
+                    default:
+                        keeping = false;
+                        break;
+                }
+            }
+        }
+
+        DurableFiles.Write(path, stream =>
+        {
+            foreach (string line in lines)
+            {
+                stream.Write(Encoding.UTF8.GetBytes(line));
+                stream.WriteByte((byte)'\n');
+            }
+        });
+
+        var writer = new MetricsWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 4096));
+        byte[] last = lastStepLine is null ? [] : Encoding.UTF8.GetBytes(lastStepLine);
+        if (last.Length > 0)
+        {
+            writer._lastStep = last;
+            writer._lastStepLength = last.Length;
+        }
+
+        kept = new KeptMetrics(evaluations, last, lastStep, lines.Count, total - lines.Count);
+        return writer;
+    }
+
+    /// <summary>Flushes the lines written so far to the disk, so that no checkpoint written next is ahead of them.</summary>
+    public void FlushToDisk() => _file.Flush(flushToDisk: true);
 
     /// <summary>The JSON object of the last step written, or empty when no step was.</summary>
     public ReadOnlySpan<byte> LastStep => _lastStep.AsSpan(0, _lastStepLength);
@@ -125,9 +197,14 @@ internal sealed class MetricsWriter : IDisposable
         WriteFinite(Kl, report.Kl);
         WriteFinite(Entropy, report.Entropy);
         WriteFinite(ClipFraction, report.ClipFraction);
+        WriteFinite(ClipFractionHigh, report.ClipFractionHigh);
+        WriteFinite(ClipFractionLow, report.ClipFractionLow);
+        WriteFinite(ApproxKl, report.ApproxKl);
+        if (report.Phase == TrainingPhase.Rl) _json.WriteNumber(OptimizerSteps, report.OptimizerSteps);
         WriteFinite(CompletionLength, report.MeanCompletionLength);
         WriteFinite(ZeroVarianceGroups, report.ZeroVarianceGroupShare);
         _json.WriteNumber(MaskedSamples, report.MaskedSamples);
+        if (report.TimedOutRewards > 0) _json.WriteNumber(RewardTimeouts, report.TimedOutRewards);
         WriteFinite(ValidationAccuracy, report.ValidationAccuracy);
         var extraKeys = ExtraKeys(report.ExtraNames);
         for (var i = 0; i < extraKeys.Length; i++)
@@ -186,6 +263,54 @@ internal sealed class MetricsWriter : IDisposable
         _file.Write(_line.WrittenSpan);
         _file.WriteByte((byte)'\n');
         _file.Flush();
+    }
+
+    private enum LineKind
+    {
+        Step,
+        Evaluation,
+        AfterCheckpoint,
+    }
+
+    // A step line at or before the checkpoint, the warm-up's evaluation when the checkpoint is in RL, or the end of what is kept.
+    private static LineKind Classify(string line, CheckpointPosition checkpoint, out CheckpointPosition position, out EvaluationResult? evaluation)
+    {
+        position = default;
+        evaluation = null;
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(line);
+        }
+        catch (JsonException)
+        {
+            return LineKind.AfterCheckpoint;
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("phase", out var phaseElement) || phaseElement.ValueKind != JsonValueKind.String)
+                return LineKind.AfterCheckpoint;
+            string? phase = phaseElement.GetString();
+            if (phase == "eval")
+            {
+                if (checkpoint.Phase != TrainingPhase.Rl || !root.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String || name.GetString() != "sft")
+                    return LineKind.AfterCheckpoint;
+                evaluation = new EvaluationResult(
+                    "sft", Int(root, "problems"), Int(root, "correct"), root.TryGetProperty("seconds", out var seconds) && seconds.ValueKind == JsonValueKind.Number ? seconds.GetDouble() : 0);
+                return LineKind.Evaluation;
+            }
+
+            if (!CheckpointPosition.TryParsePhase(phase, out var stepPhase) || !root.TryGetProperty("step", out var step)
+                || step.ValueKind != JsonValueKind.Number || !step.TryGetInt32(out int number))
+                return LineKind.AfterCheckpoint;
+            position = new CheckpointPosition(stepPhase, number);
+            return position <= checkpoint ? LineKind.Step : LineKind.AfterCheckpoint;
+        }
+
+        static int Int(JsonElement root, string name) =>
+            root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int number) ? number : 0;
     }
 
     private static JsonEncodedText Key(string name) => JsonEncodedText.Encode(name, JavaScriptEncoder.UnsafeRelaxedJsonEscaping);

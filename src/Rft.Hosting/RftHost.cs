@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
-using Rft.Hosting.Sampling;
+using Rft.Hosting.Commands;
 
 namespace Rft.Hosting;
 
@@ -16,12 +16,13 @@ public static class RftHost
     /// Builds a generic host from <paramref name="args"/> (appsettings.json in the application's directory,
     /// environment variables, the command line: <c>--Rft:Steps=5</c>), lets <paramref name="configure"/> register
     /// the pipeline, runs it and returns the exit code: 0 when training completed or was interrupted by a stop
-    /// request (Ctrl+C, SIGTERM), 1 when it failed, 2 when an option was invalid.
+    /// request (Ctrl+C, SIGTERM), 1 when it failed, 2 when an option was invalid or a resume was refused
+    /// (<c>--Rft:Resume</c>); a second Ctrl+C or SIGTERM while stopping exits at once with 130 or 143.
     /// <para>
-    /// <c>args[0] == "sample"</c> runs the sampling verb instead of training:
-    /// <c>sample [--model &lt;path&gt;] --prompt "&lt;text&gt;" [--count N] [--temperature T] [--top-p P] [--max-tokens M] [--seed S] [--chat] [--device cpu|cuda]</c>
-    /// prints one numbered line per completion; without <c>--model</c> it samples from the newest run's checkpoint under
-    /// <c>Rft:RunDirectory</c>. Exit codes as for training (2: a flag is invalid, with a message naming it).
+    /// A verb as <c>args[0]</c> runs it instead of training (<c>&lt;verb&gt; --help</c> lists its flags): <c>sample</c>
+    /// prints completions of a prompt, <c>eval</c> evaluates a checkpoint on the held-out records (eval.json),
+    /// <c>report</c> writes a run's report.html. Without <c>--model</c> or a run, they take the newest run under
+    /// <c>Rft:RunDirectory</c>. Exit codes as for training (2: an argument is invalid, with a message naming it).
     /// </para>
     /// </summary>
     public static Task<int> RunAsync(string[] args, Action<HostApplicationBuilder> configure) =>
@@ -35,25 +36,10 @@ public static class RftHost
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(configure);
-        if (args.Length > 0 && args[0] == "sample") return Sample(args[1..], configure);
+        if (args.Length > 0 && RftCommandLine.IsVerb(args[0]))
+            return await RftCommandLine.RunAsync(args, configure, cancellationToken).ConfigureAwait(false);
 
-        HostApplicationBuilder builder;
-        try
-        {
-            // The application's directory, not the working directory, holds appsettings.json after a build.
-            builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
-            {
-                Args = args,
-                ContentRootPath = AppContext.BaseDirectory,
-            });
-        }
-        catch (Exception exception) when (exception is InvalidDataException or FormatException)
-        {
-            OptionsProblems.WriteUnreadable(RftConsole.Standard.Error, exception);
-            return TrainingOutcome.InvalidOptions;
-        }
-
-        KeepConsoleQuiet(builder);
+        if (CreateBuilder(args) is not { } builder) return TrainingOutcome.InvalidOptions;
         if (builder.Configuration["shutdownTimeoutSeconds"] is null)
         {
             builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = DefaultShutdownTimeout);
@@ -65,9 +51,12 @@ public static class RftHost
         var outcome = host.Services.GetService<TrainingOutcome>();
 
         // Stop at once, as Ctrl+C does; the host alone would only notice the token once it has started.
-        using var stopOnCancel = cancellationToken.Register(
-            static lifetime => ((IHostApplicationLifetime)lifetime!).StopApplication(),
-            host.Services.GetRequiredService<IHostApplicationLifetime>());
+        var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+        using var stopOnCancel = cancellationToken.Register(static lifetime => ((IHostApplicationLifetime)lifetime!).StopApplication(), lifetime);
+
+        // A second Ctrl+C or SIGTERM exits at once; listening after start puts this handler before the console lifetime's.
+        using var secondInterrupt = new SecondInterrupt(lifetime, console, () => outcome?.RunDirectory, Environment.Exit);
+        using var listen = lifetime.ApplicationStarted.Register(secondInterrupt.Register);
         try
         {
             await host.RunAsync(cancellationToken).ConfigureAwait(false);
@@ -100,72 +89,29 @@ public static class RftHost
     }
 
     /// <summary>
-    /// The <c>sample</c> verb. The pipeline's registrations are applied (not started) so the console and the run root
-    /// (<c>Rft:RunDirectory</c> from appsettings.json, the environment or <c>--Rft:RunDirectory=...</c>) are those training uses.
+    /// A host builder reading appsettings.json from the application's directory, environment variables and
+    /// <paramref name="args"/>; null, with the problem written to standard error, when a configuration file is unreadable.
     /// </summary>
-    private static int Sample(string[] args, Action<HostApplicationBuilder> configure)
+    internal static HostApplicationBuilder? CreateBuilder(string[] args)
     {
-        var options = SampleArguments.Parse(args, out var error);
         HostApplicationBuilder builder;
         try
         {
+            // The application's directory, not the working directory, holds appsettings.json after a build.
             builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
             {
-                Args = HostArguments(args),
+                Args = args,
                 ContentRootPath = AppContext.BaseDirectory,
             });
         }
         catch (Exception exception) when (exception is InvalidDataException or FormatException)
         {
             OptionsProblems.WriteUnreadable(RftConsole.Standard.Error, exception);
-            return TrainingOutcome.InvalidOptions;
+            return null;
         }
 
         KeepConsoleQuiet(builder);
-        configure(builder);
-        using var host = builder.Build();
-        var console = host.Services.GetService<RftConsole>() ?? RftConsole.Standard;
-        if (SampleArguments.WantsHelp(args))
-        {
-            console.Out.WriteLine(SampleArguments.Usage);
-            return TrainingOutcome.Success;
-        }
-
-        if (options is null)
-        {
-            console.Error.WriteLine(error);
-            console.Error.WriteLine(SampleArguments.Usage);
-            return TrainingOutcome.InvalidOptions;
-        }
-
-        string runRoot = builder.Configuration["Rft:RunDirectory"] is { Length: > 0 } root ? root : DefaultRunRoot;
-        try
-        {
-            return SampleCommand.Run(options, runRoot, console);
-        }
-        catch (Exception exception)
-        {
-            console.Error.WriteLine($"sample failed: {exception.Message}");
-            console.Error.WriteLine(exception);
-            return TrainingOutcome.TrainingFailed;
-        }
-    }
-
-    // The generated options' default for Rft:RunDirectory.
-    private const string DefaultRunRoot = "runs";
-
-    // Only host configuration (--Rft:Key=value, --Rft:Key value) reaches the host; the sample flags are not configuration.
-    private static string[] HostArguments(string[] args)
-    {
-        var host = new List<string>();
-        for (int i = 0; i < args.Length; i++)
-        {
-            if (!args[i].StartsWith("--Rft:", StringComparison.OrdinalIgnoreCase) && !args[i].StartsWith("/Rft:", StringComparison.OrdinalIgnoreCase)) continue;
-            host.Add(args[i]);
-            if (!args[i].Contains('=') && i + 1 < args.Length) host.Add(args[++i]);
-        }
-
-        return host.ToArray();
+        return builder;
     }
 
     /// <summary>Progress lines are the console's content: host chatter is off, and the training service reports for itself.</summary>

@@ -43,6 +43,7 @@ public static class RftServiceCollectionExtensions
             provider => new UnknownOptionsValidator<TOptions>(provider.GetRequiredService<IConfiguration>(), sectionPath));
         services.TryAddSingleton(provider => provider.GetRequiredService<IOptions<TOptions>>().Value);
         services.TryAddSingleton<IRftOptions>(provider => provider.GetRequiredService<TOptions>());
+        services.TryAddSingleton(new RftOptionsRegistration(typeof(TOptions), sectionPath));
         return builder;
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Rft.Training;
@@ -28,6 +29,9 @@ internal sealed class RunSummary(string pipeline, int seed, string runDirectory)
     /// <summary>The checkpoint that was saved (<c>checkpoint</c>, or <c>checkpoint-failed</c> after a failure), if any.</summary>
     public string? Checkpoint { get; set; }
 
+    /// <summary>The checkpoint a resumed run continued from, if it was resumed.</summary>
+    public string? ResumedFrom { get; set; }
+
     /// <summary>What the run was doing when it failed ("rl after step 12"), if it did.</summary>
     public string? FailedDuring { get; set; }
 
@@ -46,11 +50,13 @@ internal sealed class RunSummary(string pipeline, int seed, string runDirectory)
     /// <summary>The trainer's own facts (<see cref="IPipelineTrainer.RunFacts"/>), written as they are.</summary>
     public IReadOnlyList<KeyValuePair<string, double>> TrainerFacts { get; set; } = [];
 
-    /// <param name="rlTimings">The RL steps' timings, written as their medians (<c>rl_medians</c>); null when there were none.</param>
+    /// <summary>Writes <c>summary.json</c>, replacing any earlier one (a resumed run's) atomically.</summary>
+    /// <param name="wallSeconds">This process's wall time: a resumed run counts from its resumption.</param>
+    /// <param name="rlTimings">This process's RL steps' timings, written as their medians (<c>rl_medians</c>); null when there were none.</param>
     public void Write(double wallSeconds, ReadOnlySpan<byte> finalStepMetrics, StepTimingMedians? rlTimings = null)
     {
-        using var file = new FileStream(Path.Combine(RunDirectory, "summary.json"), FileMode.Create, FileAccess.Write, FileShare.Read);
-        using (var json = new Utf8JsonWriter(file, WriterOptions))
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        using (var json = new Utf8JsonWriter(buffer, WriterOptions))
         {
             json.WriteStartObject();
             json.WriteString("pipeline", pipeline);
@@ -75,6 +81,7 @@ internal sealed class RunSummary(string pipeline, int seed, string runDirectory)
             json.WriteNumber("wall_seconds", Math.Round(wallSeconds, 3));
             rlTimings?.Write(json);
             WriteStringOrNull(json, "checkpoint", Checkpoint);
+            if (ResumedFrom is not null) json.WriteString("resumed_from", ResumedFrom);
             if (Error is not null)
             {
                 WriteStringOrNull(json, "failed_during", FailedDuring);
@@ -94,7 +101,8 @@ internal sealed class RunSummary(string pipeline, int seed, string runDirectory)
             json.WriteEndObject();
         }
 
-        file.WriteByte((byte)'\n');
+        buffer.Write("\n"u8);
+        DurableFiles.WriteAllBytes(Path.Combine(RunDirectory, "summary.json"), buffer.WrittenSpan);
     }
 
     private static void WriteStringOrNull(Utf8JsonWriter json, string name, string? value)

@@ -12,7 +12,7 @@ public sealed class TrainingOutcome
     /// <summary>Exit code when setup, training, evaluation or saving failed.</summary>
     public const int TrainingFailed = 1;
 
-    /// <summary>Exit code when an option was invalid.</summary>
+    /// <summary>Exit code when an option was invalid or a resume was refused.</summary>
     public const int InvalidOptions = 2;
 
     public TrainingStatus Status { get; private set; }
@@ -23,7 +23,7 @@ public sealed class TrainingOutcome
     /// <summary>What failed, when <see cref="Status"/> is <see cref="TrainingStatus.Failed"/> or <see cref="TrainingStatus.InvalidOptions"/>.</summary>
     public Exception? Error { get; private set; }
 
-    /// <summary>0 completed or interrupted, 1 failed (or still running when the host gave up waiting), 2 invalid options.</summary>
+    /// <summary>0 completed or interrupted, 1 failed (or still running when the host gave up waiting), 2 invalid options or a refused resume.</summary>
     public int ExitCode => Status switch
     {
         TrainingStatus.Completed or TrainingStatus.Interrupted => Success,

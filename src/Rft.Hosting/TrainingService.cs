@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Rft.Hosting.TensorBoard;
 using Rft.Training;
 
 namespace Rft.Hosting;
@@ -9,9 +10,12 @@ namespace Rft.Hosting;
 /// <summary>
 /// Drives the registered <see cref="IPipelineTrainer"/> through its lifecycle inside the generic host:
 /// run directory and options.json, setup, warm-up, "sft" evaluation, RL, "rl" evaluation, checkpoint,
-/// summary.json, then stops the application. A stop request (Ctrl+C, SIGTERM, StopApplication) lets the
-/// step in progress finish, skips what remains, and still saves the checkpoint and the summary. Failures
-/// are reported here, never thrown to the host, and recorded in <see cref="TrainingOutcome"/>.
+/// summary.json, then stops the application. Every <c>Rft:CheckpointEvery</c> steps of a phase it writes a
+/// resumable checkpoint between two steps (<see cref="CheckpointStore"/>). A stop request (Ctrl+C, SIGTERM,
+/// StopApplication) lets the step in progress finish, skips what remains, and still saves the checkpoint and
+/// the summary. With <c>Rft:Resume</c> it continues a run in its own directory from its newest intact
+/// checkpoint (<see cref="ResumePlanner"/>). Failures are reported here, never thrown to the host, and
+/// recorded in <see cref="TrainingOutcome"/>.
 /// </summary>
 internal sealed partial class TrainingService(
     IServiceProvider services,
@@ -21,9 +25,6 @@ internal sealed partial class TrainingService(
     TimeProvider time,
     ILogger<TrainingService> logger) : BackgroundService
 {
-    private const string CheckpointName = "checkpoint";
-    private const string FailedCheckpointName = "checkpoint-failed";
-
     private readonly ILogger<TrainingService> _logger = logger;
 
     // What the run is doing, for failure messages: "rl" after step 12. Kept as parts so a step allocates nothing.
@@ -32,6 +33,18 @@ internal sealed partial class TrainingService(
 
     // Whether the trainer holds a model that a checkpoint can save.
     private bool _setUp;
+
+    // Where the run stands for its next checkpoint: the phase and step of the last report, and the warm-up's steps.
+    private CheckpointPosition _position;
+    private int _sftSteps;
+
+    // Set once the run directory is known.
+    private IRftOptions _options = null!;
+    private CheckpointStore _store = null!;
+    private MetricsWriter _metrics = null!;
+    // Where evaluation samples and, with Rft:TensorBoard, TensorBoard events go; set for the run in RunAsync.
+    private EvaluationSamplesWriter? _samples;
+    private TensorBoardWriter? _tensorBoard;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -50,6 +63,11 @@ internal sealed partial class TrainingService(
             OptionsProblems.Write(console.Error, failures);
             outcome.Finish(TrainingStatus.InvalidOptions, exception);
         }
+        catch (ResumeRefusedException refused)
+        {
+            console.Error.WriteLine(refused.Message);
+            outcome.Finish(TrainingStatus.InvalidOptions, refused);
+        }
         catch (Exception exception)
         {
             ReportFailure(exception);
@@ -64,7 +82,7 @@ internal sealed partial class TrainingService(
     private async Task RunAsync(CancellationToken cancellationToken)
     {
         Enter("resolving the options");
-        var options = services.GetRequiredService<IRftOptions>();
+        var options = _options = services.GetRequiredService<IRftOptions>();
         Enter("creating the trainer");
         var trainer = services.GetRequiredService<IPipelineTrainer>();
         if (cancellationToken.IsCancellationRequested)
@@ -74,14 +92,41 @@ internal sealed partial class TrainingService(
         }
 
         var wall = Stopwatch.StartNew();
-        Enter("creating the run directory");
-        var runDirectory = RunDirectory.Create(options.RunDirectory, trainer.PipelineName, options.Seed, time.GetLocalNow());
-        outcome.RunDirectory = runDirectory;
-        RunDirectory.WriteOptions(runDirectory, options);
-        using var metrics = new MetricsWriter(Path.Combine(runDirectory, "metrics.jsonl"));
         var progress = new ConsoleProgress(console.Out, options.LogEvery);
+        ResumePlan? resume = null;
+        string runDirectory;
+        if (string.IsNullOrWhiteSpace(options.Resume))
+        {
+            Enter("creating the run directory");
+            runDirectory = RunDirectory.Create(options.RunDirectory, trainer.PipelineName, options.Seed, time.GetLocalNow());
+            outcome.RunDirectory = runDirectory;
+            RunDirectory.WriteOptions(runDirectory, options);
+            trainer.UseRunDirectory(runDirectory);
+            _position = new CheckpointPosition(trainer.HasWarmUp ? TrainingPhase.Sft : TrainingPhase.Rl, 0);
+        }
+        else
+        {
+            Enter("finding the run to resume");
+            resume = ResumePlanner.Plan(options, trainer.PipelineName);
+            runDirectory = resume.RunDirectory;
+            outcome.RunDirectory = runDirectory;
+            trainer.UseRunDirectory(runDirectory);
+            // Nothing in the run directory changes until the trainer holds the checkpoint's state.
+            if (!SetUpFrom(trainer, resume)) return;
+        }
+
+        _store = new CheckpointStore(runDirectory, trainer.PipelineName, time);
         var summary = new RunSummary(trainer.PipelineName, options.Seed, runDirectory);
-        progress.Message($"{trainer.PipelineName}: run directory {runDirectory}");
+        using var metrics = _metrics = resume is null
+            ? new MetricsWriter(Path.Combine(runDirectory, "metrics.jsonl"))
+            : Continue(resume, options, summary, progress);
+        using var samples = _samples = new EvaluationSamplesWriter(Path.Combine(runDirectory, "samples.jsonl"));
+        using var tensorBoard = _tensorBoard = options.TensorBoard ? new TensorBoardWriter(runDirectory, time) : null;
+        if (resume is null)
+        {
+            progress.Message($"{trainer.PipelineName}: run directory {runDirectory}");
+        }
+
         LogRunStarted(trainer.PipelineName, options.Seed, runDirectory);
 
         Exception? failure = null;
@@ -90,7 +135,7 @@ internal sealed partial class TrainingService(
         {
             try
             {
-                interrupted = !await RunPhasesAsync(trainer, summary, progress, metrics, cancellationToken).ConfigureAwait(false);
+                interrupted = !await RunPhasesAsync(trainer, summary, progress, resume?.Position, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -101,17 +146,19 @@ internal sealed partial class TrainingService(
             {
                 failure = exception;
                 summary.FailedDuring = Activity;
-                ReportFailure(exception);
+                // An option that validated but cannot work on this machine (Rft:Device = cuda without CUDA) is reported as one.
+                if (OptionsProblems.TryCollect(exception, out var problems)) OptionsProblems.Write(console.Error, problems);
+                else ReportFailure(exception);
             }
 
             if (failure is null)
             {
-                failure = TrySaveCheckpoint(trainer, summary, CheckpointName);
+                failure = TrySaveCheckpoint(trainer, summary, interrupted ? CheckpointReason.Interrupted : CheckpointReason.Completed);
             }
             else if (_setUp)
             {
                 // Keep the work done so far; a failure while saving must not hide the original one.
-                TrySaveCheckpoint(trainer, summary, FailedCheckpointName);
+                TrySaveCheckpoint(trainer, summary, CheckpointReason.Failed);
             }
         }
 
@@ -136,14 +183,14 @@ internal sealed partial class TrainingService(
 
         if (failure is not null)
         {
-            outcome.Finish(TrainingStatus.Failed, failure);
+            outcome.Finish(OptionsProblems.TryCollect(failure, out _) ? TrainingStatus.InvalidOptions : TrainingStatus.Failed, failure);
             return;
         }
 
         if (interrupted)
         {
             var where = summary.RlSteps > 0 ? $"rl step {summary.RlSteps}" : summary.SftSteps > 0 ? $"sft step {summary.SftSteps}" : "the first step";
-            progress.Message($"interrupted after {where}; checkpoint and summary in {runDirectory}");
+            progress.Message($"interrupted after {where}; checkpoint and summary in {runDirectory}; resume with --Rft:Resume={runDirectory}");
             LogRunInterrupted(summary.SftSteps, summary.RlSteps);
             outcome.Finish(TrainingStatus.Interrupted);
         }
@@ -155,17 +202,106 @@ internal sealed partial class TrainingService(
         }
     }
 
-    /// <summary>Runs the phases in order; false when a stop request cut them short.</summary>
-    private async Task<bool> RunPhasesAsync(
-        IPipelineTrainer trainer, RunSummary summary, ConsoleProgress progress, MetricsWriter metrics, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sets the trainer up and loads the checkpoint a resume continues from. False (the outcome recorded, the run
+    /// directory untouched) when that fails: a trainer that cannot resume is refused with exit code 2, a checkpoint it
+    /// cannot read fails with exit code 1.
+    /// </summary>
+    private bool SetUpFrom(IPipelineTrainer trainer, ResumePlan resume)
     {
-        Enter("setup");
-        ProcessMemory.ResetPeak();
-        trainer.Setup();
-        _setUp = true;
-        summary.RecordPeak("setup");
+        foreach (var damaged in resume.Damaged)
+        {
+            console.Error.WriteLine($"warning: {damaged.Problem!.Message} Falling back to the previous complete checkpoint, {resume.Checkpoint.Directory} ({resume.Position}).");
+        }
 
-        if (trainer.HasWarmUp)
+        try
+        {
+            Enter("setup");
+            ProcessMemory.ResetPeak();
+            trainer.Setup();
+            _setUp = true;
+            Enter($"loading {resume.Checkpoint.Directory}");
+            var state = trainer.LoadCheckpoint(resume.Checkpoint.Directory);
+            int saved = resume.Position.Phase == TrainingPhase.Sft ? state.SftSteps : state.RlSteps;
+            if (state.Pipeline != trainer.PipelineName || saved != resume.Position.Step)
+            {
+                throw new InvalidCheckpointException(resume.Checkpoint.Directory, Path.Combine(resume.Checkpoint.Directory, Checkpoint.TrainerStateFile), CheckpointProblem.MalformedFile,
+                    $"{Path.Combine(resume.Checkpoint.Directory, Checkpoint.TrainerStateFile)} says {state.Pipeline} at {new CheckpointPosition(resume.Position.Phase, saved)}, " +
+                    $"but {CheckpointManifest.FileName} says {resume.Manifest.Pipeline} at {resume.Position}.");
+            }
+        }
+        catch (NotSupportedException exception)
+        {
+            console.Error.WriteLine($"Rft:Resume: {exception.Message}");
+            outcome.Finish(TrainingStatus.InvalidOptions, exception);
+            return false;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            console.Error.WriteLine($"Resuming from {resume.Checkpoint.Directory} failed during {Activity}: {exception.Message}");
+            console.Error.WriteLine(exception);
+            LogRunFailed(Activity, exception);
+            outcome.Finish(TrainingStatus.Failed, exception);
+            return false;
+        }
+
+        _position = resume.Position;
+        _sftSteps = resume.Manifest.SftSteps;
+        return true;
+    }
+
+    /// <summary>
+    /// Takes over the run directory of a resume: damaged checkpoints set aside, <c>metrics.jsonl</c> cut back to the
+    /// checkpoint, <c>options.json</c> rewritten with the options the run goes on with, the summary seeded.
+    /// </summary>
+    private MetricsWriter Continue(ResumePlan resume, IRftOptions options, RunSummary summary, ConsoleProgress progress)
+    {
+        var store = new CheckpointStore(resume.RunDirectory, resume.Manifest.Pipeline, time);
+        foreach (var damaged in resume.Damaged)
+        {
+            string aside = store.SetAside(damaged);
+            console.Error.WriteLine($"warning: set the damaged checkpoint aside as {aside}");
+        }
+
+        var metrics = MetricsWriter.Continue(Path.Combine(resume.RunDirectory, "metrics.jsonl"), resume.Position, out var kept);
+        if (resume.Position.Step > 0 && kept.LastStep != resume.Position)
+        {
+            console.Error.WriteLine(
+                $"warning: metrics.jsonl ends at {(kept.LastStep?.ToString() ?? "no step")}, before the checkpoint's {resume.Position}: the lines between were lost; the run goes on from {resume.Position with { Step = resume.Position.Step + 1 }}.");
+        }
+
+        foreach (var change in resume.Changes)
+        {
+            if (change.ChangesMath) console.Error.WriteLine($"warning: resuming with a changed option that changes the run's math (Rft:ResumeOverride=true): {change}");
+            else progress.Message($"resume: {change}");
+        }
+
+        RunDirectory.WriteOptions(resume.RunDirectory, options);
+        summary.ResumedFrom = resume.Checkpoint.Directory;
+        summary.SftSteps = resume.Manifest.SftSteps;
+        summary.RlSteps = resume.Position.Phase == TrainingPhase.Rl ? resume.Position.Step : 0;
+        foreach (var evaluation in kept.Evaluations) summary.Add(evaluation);
+        summary.RecordPeak("setup");
+        progress.Message(
+            $"{resume.Manifest.Pipeline}: resuming {resume.RunDirectory} from {resume.Checkpoint.Directory} ({resume.Position}); " +
+            $"metrics.jsonl keeps {kept.Kept} lines{(kept.Dropped > 0 ? $" and drops {kept.Dropped} written after the checkpoint" : "")}");
+        return metrics;
+    }
+
+    /// <summary>Runs the phases in order (from the checkpoint's phase when resuming); false when a stop request cut them short.</summary>
+    private async Task<bool> RunPhasesAsync(
+        IPipelineTrainer trainer, RunSummary summary, ConsoleProgress progress, CheckpointPosition? resumedAt, CancellationToken cancellationToken)
+    {
+        if (!_setUp)
+        {
+            Enter("setup");
+            ProcessMemory.ResetPeak();
+            trainer.Setup();
+            _setUp = true;
+            summary.RecordPeak("setup");
+        }
+
+        if (trainer.HasWarmUp && resumedAt is not { Phase: TrainingPhase.Rl })
         {
             Enter("sft");
             progress.BeginPhase();
@@ -176,7 +312,7 @@ internal sealed partial class TrainingService(
                 last = report;
                 summary.SftSteps = report.Step;
                 _phaseStep = report.Step;
-                Report(report, progress, metrics);
+                Report(trainer, report, progress);
             }
 
             progress.EndPhase(last);
@@ -186,7 +322,7 @@ internal sealed partial class TrainingService(
                 return false;
             }
 
-            await EvaluateAsync(trainer, "sft", summary, progress, metrics, cancellationToken).ConfigureAwait(false);
+            await EvaluateAsync(trainer, "sft", summary.SftSteps, summary, progress, cancellationToken).ConfigureAwait(false);
             if (cancellationToken.IsCancellationRequested)
             {
                 return false;
@@ -202,7 +338,7 @@ internal sealed partial class TrainingService(
             lastRl = report;
             summary.RlSteps = report.Step;
             _phaseStep = report.Step;
-            Report(report, progress, metrics);
+            Report(trainer, report, progress);
         }
 
         progress.EndPhase(lastRl);
@@ -212,40 +348,68 @@ internal sealed partial class TrainingService(
             return false;
         }
 
-        await EvaluateAsync(trainer, "rl", summary, progress, metrics, cancellationToken).ConfigureAwait(false);
+        await EvaluateAsync(trainer, "rl", summary.RlSteps, summary, progress, cancellationToken).ConfigureAwait(false);
         return true;
     }
 
-    private async Task EvaluateAsync(
-        IPipelineTrainer trainer, string name, RunSummary summary, ConsoleProgress progress, MetricsWriter metrics, CancellationToken cancellationToken)
+    private async Task EvaluateAsync(IPipelineTrainer trainer, string name, int step, RunSummary summary, ConsoleProgress progress, CancellationToken cancellationToken)
     {
         Enter($"the {name} evaluation");
         var result = await trainer.EvaluateAsync(name, cancellationToken).ConfigureAwait(false);
         summary.Add(result);
-        metrics.WriteEvaluation(result);
+        _metrics.WriteEvaluation(result);
+        _tensorBoard?.WriteEvaluation(result, step);
+        _samples?.WriteEvaluation(name, step, trainer.EvaluationSamples);
         progress.Evaluation(result);
         LogEvaluated(result.Name, result.Correct, result.Problems, result.Accuracy);
     }
 
-    private void Report(StepReport report, ConsoleProgress progress, MetricsWriter metrics)
+    private void Report(IPipelineTrainer trainer, StepReport report, ConsoleProgress progress)
     {
-        metrics.WriteStep(report);
+        _metrics.WriteStep(report);
+        _tensorBoard?.WriteStep(report);
+        if (double.IsFinite(report.ValidationAccuracy)) _samples?.Write(report.Phase, report.Step, trainer.EvaluationSamples);
         progress.Step(report);
         LogStep(report.Phase, report.Step, report.TotalSteps, report.Loss);
+        _position = new CheckpointPosition(report.Phase, report.Step);
+        if (report.Phase == TrainingPhase.Sft) _sftSteps = report.Step;
+        if (_options.CheckpointEvery > 0 && report.Step % _options.CheckpointEvery == 0) SavePeriodicCheckpoint(trainer);
+    }
+
+    /// <summary>
+    /// Writes the periodic checkpoint of the step just reported. A failure (a full disk) is reported and training goes
+    /// on: the previous checkpoint stays the newest, and the next one may succeed.
+    /// </summary>
+    private void SavePeriodicCheckpoint(IPipelineTrainer trainer)
+    {
+        try
+        {
+            // The metrics of every step up to the checkpoint reach the disk before it does.
+            _metrics.FlushToDisk();
+            var directory = _store.WritePeriodic(_position, _sftSteps, Math.Max(1, _options.KeepCheckpoints), trainer.SaveCheckpoint);
+            LogCheckpointSaved(directory);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            console.Error.WriteLine(
+                $"warning: the checkpoint at {_position} could not be saved: {exception.Message} Training goes on; " +
+                $"{_store.Latest() ?? "no checkpoint"} stays the newest.");
+            LogCheckpointFailed(_position.ToString(), exception);
+        }
     }
 
     /// <returns>The exception when saving failed, else null.</returns>
-    private Exception? TrySaveCheckpoint(IPipelineTrainer trainer, RunSummary summary, string name)
+    private Exception? TrySaveCheckpoint(IPipelineTrainer trainer, RunSummary summary, CheckpointReason reason)
     {
-        var directory = Path.Combine(summary.RunDirectory, name);
         var (phase, step) = (_phase, _phaseStep);
-        Enter($"saving {name}");
+        Enter(reason == CheckpointReason.Failed ? $"saving {CheckpointStore.FailedFolderName}" : $"saving {CheckpointStore.FinalFolderName}");
         try
         {
-            trainer.SaveCheckpoint(directory);
+            _metrics.FlushToDisk();
+            var directory = _store.WriteFinal(_position, _sftSteps, reason, trainer.SaveCheckpoint);
             summary.Checkpoint = directory;
             LogCheckpointSaved(directory);
-            if (name == FailedCheckpointName)
+            if (reason == CheckpointReason.Failed)
             {
                 console.Error.WriteLine($"Saved the state reached so far to {directory}");
             }
@@ -260,7 +424,7 @@ internal sealed partial class TrainingService(
         }
         finally
         {
-            if (name == FailedCheckpointName)
+            if (reason == CheckpointReason.Failed)
             {
                 // The failure that matters is the one that stopped training.
                 (_phase, _phaseStep) = (phase, step);
@@ -312,4 +476,7 @@ internal sealed partial class TrainingService(
 
     [LoggerMessage(EventId = 8, Level = LogLevel.Error, Message = "Training failed during {Activity}")]
     private partial void LogRunFailed(string activity, Exception exception);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "The checkpoint at {Position} could not be saved")]
+    private partial void LogCheckpointFailed(string position, Exception exception);
 }

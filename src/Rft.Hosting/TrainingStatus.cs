@@ -12,7 +12,7 @@ public enum TrainingStatus
     /// <summary>Stopped early on request (Ctrl+C, SIGTERM, StopApplication): the step in progress finished and the checkpoint was saved.</summary>
     Interrupted,
 
-    /// <summary>An option was invalid; nothing was trained.</summary>
+    /// <summary>An option was invalid, or a resume was refused (<c>Rft:Resume</c>); nothing was trained.</summary>
     InvalidOptions,
 
     /// <summary>Setup, a phase, an evaluation or the checkpoint threw.</summary>

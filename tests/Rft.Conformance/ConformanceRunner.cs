@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Rft.Algorithms;
+using Rft.Algorithms.Peers;
 using static TorchSharp.torch;
 
 namespace Rft.Conformance;
@@ -140,6 +141,24 @@ public static class ConformanceRunner
                 ["clip_ratio_high_mean"] = JsonTensors.Write(result.ClipRatioHighMean),
                 ["clip_ratio_region_mean"] = JsonTensors.Write(result.ClipRatioRegionMean),
             };
+        },
+        ["trl.dpo_loss"] = c =>
+        {
+            // TRL DPOTrainer.dpo_loss with loss_type "sigmoid" and no label smoothing: the product's Dpo.Loss.
+            var result = Dpo.Loss(c.Input("chosen_logps"), c.Input("rejected_logps"), c.Input("ref_chosen_logps"), c.Input("ref_rejected_logps"),
+                c.RequiredDouble("beta"));
+            return new JsonObject
+            {
+                ["losses"] = JsonTensors.Write(result.Losses),
+                ["chosen_rewards"] = JsonTensors.Write(result.ChosenRewards),
+                ["rejected_rewards"] = JsonTensors.Write(result.RejectedRewards),
+            };
+        },
+        ["verl.rollout_is_weights"] = c => new JsonObject
+        {
+            // verl's rollout correction, token level, truncate mode: the product's ImportanceWeights.Truncated.
+            ["rollout_is_weights"] = JsonTensors.Write(ImportanceWeights.Truncated(c.Input("old_log_prob"), c.Input("rollout_log_probs"),
+                c.Input("response_mask"), c.RequiredDouble("rollout_is_threshold"))),
         },
     };
 

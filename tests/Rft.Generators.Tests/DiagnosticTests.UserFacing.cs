@@ -76,7 +76,7 @@ public partial class DiagnosticTests
             """), emitEntryPoint: true);
 
         Assert.Equal("RFT0002", Assert.Single(run.Diagnostics).Id);
-        Assert.Equal(new[] { "Samples.Calc.Options.g.cs", "Samples.Calc.Host.g.cs" }, run.Files.Select(f => f.HintName));
+        Assert.Equal(new[] { "Samples.Calc.Host.g.cs", "Samples.Calc.Options.g.cs" }, run.Files.Select(f => f.HintName).Order(StringComparer.Ordinal));
         // No CS5001 (no Main) nor any other compiler error beside the generator's own diagnostic.
         var errors = run.Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.ToString()).ToArray();
         Assert.True(errors.Length == 0, "Compiler errors beside RFT0002:\n" + string.Join("\n", errors));

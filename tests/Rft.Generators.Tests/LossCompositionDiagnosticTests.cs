@@ -151,7 +151,8 @@ public class LossCompositionDiagnosticTests
     private static GeneratorRun AssertSingle(string id, string markedSource, string messageFragment) =>
         DiagnosticAssert.Single(id, markedSource, messageFragment);
 
-    private static string Pipeline(string attributes, string members = "") => $$"""
+    /// <summary>A valid pipeline but for the given attributes and members.</summary>
+    internal static string Pipeline(string attributes, string members = "") => $$"""
         using System;
         using System.Collections.Generic;
         using Rft;

@@ -18,7 +18,7 @@ public class LossCompositionSnapshotTests
             [KlPenalty(0.04, Estimator = KlEstimator.K3)]
             """);
 
-        Assert.Contains("var refLogProbs = global::Rft.Training.Forward.PolicyForward.LogProbsWithoutGrad(_reference!, sequences,", trainer);
+        Assert.Contains("var refLogProbs = _reference!.LogProbs(sequences, _options.Temperature, _options.MicroBatchSize);", trainer);
         Assert.Contains("loss = loss + _options.KlBeta * global::Rft.Algorithms.LossAggregation.Aggregate(klTokens, micro.Mask, aggregation, scale);", trainer);
         Assert.Contains("withEntropy: false", trainer);
         Assert.DoesNotContain("ValueHead", trainer);
@@ -163,7 +163,8 @@ public class LossCompositionSnapshotTests
 
     private static string Run(string name, string attributes, string members = "") => RunBoth(name, attributes, members).Trainer;
 
-    private static (string Trainer, string Options) RunBoth(string name, string attributes, string members = "")
+    /// <summary>Generates the echo pipeline with these attributes, checks it compiles cleanly and matches its snapshots.</summary>
+    internal static (string Trainer, string Options) RunBoth(string name, string attributes, string members = "")
     {
         var run = GeneratorRun.Of(Source(name, attributes, members));
 
@@ -181,8 +182,10 @@ public class LossCompositionSnapshotTests
             yield return i;
     }
 
+    private static string Source(string name, string attributes, string members) => EchoSource(name, attributes, members);
+
     /// <summary>The echo-a-digit task with the given loss attributes and extra members.</summary>
-    private static string Source(string name, string attributes, string members) => $$"""
+    internal static string EchoSource(string name, string attributes, string members) => $$"""
         using System;
         using System.Collections.Generic;
         using Rft;

@@ -39,10 +39,18 @@ public class OptionsAndHostTests
         Set(options, "DoublesWeight", -1.0);
         Set(options, "KlEstimator", (KlEstimator)9);
         Set(options, "PolicyPath", "models/qwen");
+        Set(options, "MiniBatches", 40);              // with GroupSize 1 above, a step has 2 x 1 rows
+        Set(options, "Device", "gpu0");
+        Set(options, "Precision", (Precision)5);
+        Set(options, "PpoEpochs", 0);
 
         Assert.Equal(
             new[]
             {
+                "Rft:MiniBatches = 40 is invalid: a step has 2 completions (Rft:PromptsPerStep 2 x Rft:GroupSize 1), and each mini-batch needs at least one; use at most 2.",
+                "Rft:Device = 'gpu0' is not a device: use cpu, cuda or cuda:N (N the GPU's index).",
+                "Rft:Precision = 5 is invalid: it must be one of Fp32, Bf16.",
+                "Rft:PpoEpochs = 0 is invalid: it must be at least 1.",
                 "Rft:GroupSize = 1 is invalid: it must be at least 2.",
                 "Rft:TopP = 0 is invalid: it must be in (0, 1].",
                 "Rft:DoublesWeight = -1 is invalid: it must be a positive finite number.",

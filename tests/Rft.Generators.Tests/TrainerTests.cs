@@ -13,7 +13,7 @@ public class TrainerTests
     {
         var trainer = GeneratorRun.Of(TestPipelines.Minimal).File(".Trainer.g.cs");
 
-        Assert.DoesNotContain("ReferencePolicy", trainer, StringComparison.Ordinal);
+        Assert.DoesNotContain("FrozenReference", trainer, StringComparison.Ordinal);
         Assert.DoesNotContain("CreateFrozenCopy", trainer, StringComparison.Ordinal);
         Assert.DoesNotContain("_reference", trainer, StringComparison.Ordinal);
         Assert.DoesNotContain("KlEstimators", trainer, StringComparison.Ordinal);
@@ -26,13 +26,13 @@ public class TrainerTests
     {
         var trainer = GeneratorRun.Of(TestPipelines.Full).File(".Trainer.g.cs");
 
-        Assert.Equal(1, Count(trainer, "global::Rft.Training.ReferencePolicy.Create(_policy)"));
+        Assert.Equal(1, Count(trainer, "global::Rft.Training.FrozenReference.Of(_policy, baseWeightsAreReference: false)"));
         int trainStart = trainer.IndexOf("TrainAsync(", StringComparison.Ordinal);
-        int creation = trainer.IndexOf("ReferencePolicy.Create", StringComparison.Ordinal);
+        int creation = trainer.IndexOf("FrozenReference.Of", StringComparison.Ordinal);
         int setup = trainer.IndexOf("public void Setup()", StringComparison.Ordinal);
         Assert.True(creation > trainStart && trainStart > setup, "The reference must be built when RL starts (after the warm-up), not in Setup.");
         // Once per rollout, micro-batched and without gradients; each micro-batch's loss reads its rows.
-        Assert.Equal(1, Count(trainer, "var refLogProbs = global::Rft.Training.Forward.PolicyForward.LogProbsWithoutGrad(_reference!, sequences, _options.Temperature, _options.MicroBatchSize);"));
+        Assert.Equal(1, Count(trainer, "var refLogProbs = _reference!.LogProbs(sequences, _options.Temperature, _options.MicroBatchSize);"));
         Assert.Contains("{ RefLogProbs = refLogProbs }", trainer, StringComparison.Ordinal);
         Assert.Contains("global::Rft.Algorithms.KlEstimators.Estimate(logProbs, micro.RefLogProbs!, _options.KlEstimator)", trainer, StringComparison.Ordinal);
         Assert.Contains("loss = loss + _options.KlBeta * global::Rft.Algorithms.LossAggregation.Aggregate(klTokens, micro.Mask, aggregation, scale);", trainer, StringComparison.Ordinal);
@@ -70,8 +70,10 @@ public class TrainerTests
 
         Assert.Contains("public Trainer(global::Microsoft.Extensions.Options.IOptions<global::Samples.Full.QuizOptions> options, global::Samples.Full.Quiz pipeline)", trainer, StringComparison.Ordinal);
         Assert.Contains("await ScoreAsync(rollout.Rows);", trainer, StringComparison.Ordinal);
-        Assert.Contains("exact = await _pipeline.Exact(record, completion);", trainer, StringComparison.Ordinal);
-        Assert.Contains("brief = (float)global::Samples.Full.Quiz.Brief(record.Category, completion);", trainer, StringComparison.Ordinal);
+        Assert.Contains(": await _pipeline.Exact(record, completion);", trainer, StringComparison.Ordinal);
+        Assert.Contains(": (float)global::Samples.Full.Quiz.Brief(record.Category, completion);", trainer, StringComparison.Ordinal);
+        // With a timeout, the instance reward reaches the pipeline through the static lambda's state.
+        Assert.Contains("? await global::Rft.Training.RewardTimeouts.RunAsync(static (s, cancel) => s.Trainer._pipeline.Exact(s.Record, s.Completion), (Trainer: this, Record: record, Completion: completion), _options.ExactTimeoutSeconds, \"Exact\")", trainer, StringComparison.Ordinal);
         Assert.Contains("score.IsCompletedSuccessfully ? score.Result : score.AsTask().GetAwaiter().GetResult()", trainer, StringComparison.Ordinal);
     }
 

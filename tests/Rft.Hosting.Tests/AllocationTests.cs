@@ -1,3 +1,4 @@
+using Rft.Hosting.TensorBoard;
 using Rft.Training;
 
 namespace Rft.Hosting.Tests;
@@ -16,6 +17,7 @@ public sealed class AllocationTests : IDisposable
             TotalSteps = 100_000, Loss = -0.0123, LearningRate = 3e-5, Accuracy = 0.41, Entropy = 0.87,
         };
         using var metrics = new MetricsWriter(Path.Combine(_root.Path, "metrics.jsonl"));
+        using var tensorBoard = new TensorBoardWriter(_root.Path, TimeProvider.System);
         var progress = new ConsoleProgress(TextWriter.Null, logEvery: 1_000_000);
         progress.BeginPhase();
         Step(1);
@@ -28,12 +30,14 @@ public sealed class AllocationTests : IDisposable
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
         Assert.Equal(1000, File.ReadLines(Path.Combine(_root.Path, "metrics.jsonl")).Count());
+        Assert.Equal(1 + 1000, TensorBoard.EventFileReader.Read(tensorBoard.Path).Count);
 
         void Step(int step)
         {
             report.Step = step;
             report.RewardMeans[0] = step * 1e-3;
             metrics.WriteStep(report);
+            tensorBoard.WriteStep(report);
             progress.Step(report);
         }
     }

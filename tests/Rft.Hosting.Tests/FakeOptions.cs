@@ -11,6 +11,8 @@ public sealed class FakeOptions : IRftOptions
 
     public int LogEvery { get; set; } = 2;
 
+    public bool TensorBoard { get; set; }
+
     public int WarmUpSteps { get; set; } = 3;
 
     public int Steps { get; set; } = 5;
@@ -18,6 +20,14 @@ public sealed class FakeOptions : IRftOptions
     public int GroupSize { get; set; } = 8;
 
     public double LearningRate { get; set; } = 3e-5;
+
+    public int CheckpointEvery { get; set; }
+
+    public int KeepCheckpoints { get; set; } = 3;
+
+    public string? Resume { get; set; }
+
+    public bool ResumeOverride { get; set; }
 
     public IReadOnlyList<string> Validate()
     {

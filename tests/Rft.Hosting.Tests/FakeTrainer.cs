@@ -4,12 +4,21 @@ using Rft.Training;
 
 namespace Rft.Hosting.Tests;
 
-/// <summary>Records the host's calls and yields scripted reports, reusing one instance per phase like a generated trainer.</summary>
+/// <summary>
+/// Records the host's calls and yields scripted reports, reusing one instance per phase like a generated trainer.
+/// Its checkpoint holds a weights file and a real <c>trainer_state.json</c>; a loaded checkpoint makes each phase
+/// continue from the saved step.
+/// </summary>
 public sealed class FakeTrainer(FakeOptions options, TrainerScript script, IHostApplicationLifetime lifetime) : IPipelineTrainer
 {
     private static readonly string[] RewardNames = ["Correct", "Stopped"];
 
     private readonly List<string> _calls = [];
+
+    // Steps done in each phase: what a checkpoint saves and a resume continues from.
+    private int _sftSteps;
+    private int _rlSteps;
+    private IReadOnlyList<EvaluationSample> _samples = [];
 
     public string PipelineName => "Fake";
 
@@ -19,7 +28,7 @@ public sealed class FakeTrainer(FakeOptions options, TrainerScript script, IHost
 
     public IHostApplicationLifetime Lifetime => lifetime;
 
-    /// <summary>Setup, WarmUp, Evaluate:name, Train, Checkpoint:directory, Dispose, in call order.</summary>
+    /// <summary>Setup, WarmUp, Evaluate:name, Train, Checkpoint, Load:directory, Dispose, in call order.</summary>
     public IReadOnlyList<string> Calls
     {
         get
@@ -34,6 +43,14 @@ public sealed class FakeTrainer(FakeOptions options, TrainerScript script, IHost
     /// <summary>RL steps whose report was handed to the host.</summary>
     public int RlStepsCompleted { get; private set; }
 
+    /// <summary>The folders the trainer was asked to write checkpoints into.</summary>
+    public List<string> CheckpointFolders { get; } = [];
+
+    /// <summary>The run directory the host gave, and whether it came before Setup.</summary>
+    public (string Directory, bool BeforeSetup)? RunDirectory { get; private set; }
+
+    public void UseRunDirectory(string directory) => RunDirectory = (directory, !Calls.Contains("Setup"));
+
     public void Setup()
     {
         Record("Setup");
@@ -41,20 +58,26 @@ public sealed class FakeTrainer(FakeOptions options, TrainerScript script, IHost
         {
             throw new FileNotFoundException("policy weights not found: models/missing/model.safetensors");
         }
+
+        if (script.SetupException is { } exception) throw exception;
     }
 
     public IEnumerable<StepReport> WarmUp(CancellationToken cancellationToken)
     {
         Record("WarmUp");
         var report = new StepReport(TrainingPhase.Sft, []) { TotalSteps = options.WarmUpSteps };
-        for (var step = 1; step <= options.WarmUpSteps && !cancellationToken.IsCancellationRequested; step++)
+        for (var step = _sftSteps + 1; step <= options.WarmUpSteps && !cancellationToken.IsCancellationRequested; step++)
         {
+            Wait();
+            script.DuringSftStep?.Invoke(step, this);
             report.Step = step;
             report.Loss = 1.0 / step;
             report.LearningRate = 1e-3;
             report.GradNorm = 2.0;
             report.ValidationAccuracy = step == 2 ? 0.125 : double.NaN;
+            if (step == 2) _samples = Samples("validation", step);
             report.Seconds = 0.001;
+            _sftSteps = step;
             yield return report;
         }
     }
@@ -63,7 +86,7 @@ public sealed class FakeTrainer(FakeOptions options, TrainerScript script, IHost
     {
         Record("Train");
         var report = new StepReport(TrainingPhase.Rl, RewardNames) { TotalSteps = options.Steps };
-        for (var step = 1; step <= options.Steps; step++)
+        for (var step = _rlSteps + 1; step <= options.Steps; step++)
         {
             // Cooperative cancellation: a stop request is honoured between steps, never inside one.
             if (cancellationToken.IsCancellationRequested)
@@ -72,6 +95,7 @@ public sealed class FakeTrainer(FakeOptions options, TrainerScript script, IHost
             }
 
             await Task.Yield();
+            Wait();
             script.DuringRlStep?.Invoke(step, this);
             if (step == script.ThrowAtRlStep)
             {
@@ -89,6 +113,10 @@ public sealed class FakeTrainer(FakeOptions options, TrainerScript script, IHost
             report.Kl = script.WithKl ? 0.0012 : double.NaN;
             report.Entropy = 0.87;
             report.ClipFraction = 0.02;
+            report.ClipFractionHigh = 0.015;
+            report.ClipFractionLow = 0.005;
+            report.ApproxKl = 0.001 * step;
+            report.OptimizerSteps = 4;
             report.MeanCompletionLength = 4.1;
             report.ZeroVarianceGroupShare = 0.25;
             report.MaskedSamples = step == 1 ? 3 : 0;
@@ -101,6 +129,7 @@ public sealed class FakeTrainer(FakeOptions options, TrainerScript script, IHost
             report.RolloutTokens = 256;
             report.UpdateTokens = 512;
             RlStepsCompleted = step;
+            _rlSteps = step;
             yield return report;
         }
     }
@@ -109,17 +138,45 @@ public sealed class FakeTrainer(FakeOptions options, TrainerScript script, IHost
     {
         Record("Evaluate:" + name);
         var correct = name == "sft" ? 123 : 250;
+        _samples = Samples(name, 0);
         return ValueTask.FromResult(new EvaluationResult(name, 500, correct, 0.3));
     }
 
     public void SaveCheckpoint(string directory)
     {
-        Record("Checkpoint:" + directory);
+        Record("Checkpoint");
+        CheckpointFolders.Add(directory);
         Directory.CreateDirectory(directory);
-        File.WriteAllText(Path.Combine(directory, "model.safetensors"), "weights");
+        File.WriteAllText(Path.Combine(directory, "model.safetensors"), $"weights after sft {_sftSteps}, rl {_rlSteps}");
+        if (lifetime.ApplicationStopping.IsCancellationRequested && script.StoppingCheckpointDelay > TimeSpan.Zero) Thread.Sleep(script.StoppingCheckpointDelay);
+        if (_rlSteps == script.FailCheckpointAtRlStep) throw new IOException("No space left on device");
+        File.WriteAllText(Path.Combine(directory, Checkpoint.TrainerStateFile),
+            $$"""{"Pipeline": "{{PipelineName}}", "Seed": {{options.Seed}}, "SftSteps": {{_sftSteps}}, "RlSteps": {{_rlSteps}}}""");
+    }
+
+    public TrainerState LoadCheckpoint(string directory)
+    {
+        Record("Load:" + directory);
+        var state = Checkpoint.ReadState(directory, PipelineName);
+        (_sftSteps, _rlSteps) = (state.SftSteps, state.RlSteps);
+        return state;
     }
 
     public void Dispose() => Record("Dispose");
+
+    private void Wait()
+    {
+        if (script.StepDelay > TimeSpan.Zero) Thread.Sleep(script.StepDelay);
+    }
+
+    public IReadOnlyList<EvaluationSample> EvaluationSamples => _samples;
+
+    /// <summary>Two samples per evaluation, the first with text that HTML must escape, the second with a failed reward.</summary>
+    private static EvaluationSample[] Samples(string evaluation, int step) =>
+    [
+        EvaluationSample.Create($"<b>{evaluation}</b> 1+1=", "2 & done", RewardNames, [1f, 1f], 1.1, correct: true),
+        EvaluationSample.Create($"{evaluation} {step}: 2+2=", "5", RewardNames, [0f, float.NaN], double.NaN, correct: false),
+    ];
 
     private void Record(string call)
     {

@@ -53,7 +53,7 @@ public sealed class OptionsTests : IDisposable
 
         Assert.Equal(2, run.ExitCode);
         Assert.Contains(
-            "Rft:Temperature is not an option of FakeOptions; the options are GroupSize, LearningRate, LogEvery, RunDirectory, Seed, Steps, WarmUpSteps",
+            "Rft:Temperature is not an option of FakeOptions; the options are CheckpointEvery, GroupSize, KeepCheckpoints, LearningRate, LogEvery, Resume, ResumeOverride, RunDirectory, Seed, Steps, TensorBoard, WarmUpSteps",
             run.Error.ToString());
     }
 

@@ -49,19 +49,34 @@ public sealed class SampleCommandTests(ITestOutputHelper output) : IDisposable
         Assert.Contains(Path.Combine(_root.Path, "Tiny-20260101-000000-seed1", "checkpoint"), greedy.Error);
     }
 
+    [Fact]
+    public async Task A_run_without_a_final_checkpoint_is_sampled_from_the_newest_periodic_one()
+    {
+        // A run still going, or killed: only checkpoints/ and its latest pointer.
+        string run = Path.Combine(_root.Path, "Tiny-20260101-000000-seed1");
+        var store = new CheckpointStore(run, "Tiny");
+        store.WritePeriodic(new CheckpointPosition(TrainingPhase.Rl, 10), 0, 3, directory => SaveTinyCheckpoint(directory));
+        string newest = store.WritePeriodic(new CheckpointPosition(TrainingPhase.Rl, 20), 0, 3, directory => SaveTinyCheckpoint(directory));
+
+        var greedy = await Run(["sample", "--prompt", "abc", "--temperature", "0", "--max-tokens", "5", $"--Rft:RunDirectory={_root.Path}"]);
+
+        Assert.Equal(0, greedy.ExitCode);
+        Assert.Contains($"sample: loaded {newest} (RftCheckpoint)", greedy.Error);
+    }
+
     [Theory]
     [InlineData("--temperature", "hot", "--temperature \"hot\" must be 0 (greedy) or a positive number")]
     [InlineData("--top-p", "1.5", "--top-p \"1.5\" must be a number in (0, 1]")]
     [InlineData("--device", "tpu", "--device \"tpu\" is not supported; valid values: cpu, cuda")]
     [InlineData("--count", "0", "--count \"0\" must be an integer >= 1")]
-    [InlineData("--nope", "1", "unknown flag --nope; valid flags: --model, --prompt")]
+    [InlineData("--nope", "1", "Unrecognized command or argument '--nope'")]
     public async Task A_bad_flag_exits_2_naming_the_flag_and_its_valid_values(string flag, string value, string expected)
     {
         var run = await Run(["sample", "--model", _root.Path, "--prompt", "abc", flag, value]);
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Contains(expected, run.Error);
-        Assert.Contains("usage: sample", run.Error);
+        Assert.Contains("sample: " + expected, run.Error);
+        Assert.Contains("sample [options]", run.Error);     // the usage follows the message
         Assert.Equal("", run.Out);
     }
 
@@ -75,7 +90,26 @@ public sealed class SampleCommandTests(ITestOutputHelper output) : IDisposable
 
         var help = await Run(["sample", "--help"]);
         Assert.Equal(0, help.ExitCode);
-        Assert.StartsWith("usage: sample", help.Out);
+        Assert.Contains("sample [options]", help.Out);
+        Assert.Contains("--prompt <text> (REQUIRED)", help.Out);
+        Assert.Contains("--temperature <X>", help.Out);
+    }
+
+    [Fact]
+    public async Task A_prompt_may_start_with_an_at_sign_and_host_options_may_take_their_value_as_the_next_argument()
+    {
+        string checkpoint = SaveTinyCheckpoint(Path.Combine(_root.Path, "run", "checkpoint"));
+
+        // "@abc" is a prompt, not a response file to expand: it reaches the tokenizer, whose alphabet lacks '@'.
+        var at = await Run(["sample", "--model", checkpoint, "--prompt", "@abc", "--temperature", "0", "--max-tokens", "3"]);
+        Assert.Equal(2, at.ExitCode);
+        Assert.Contains("sample: --prompt cannot be tokenized: Character '@' (U+0040) at index 0 of \"@abc\"", at.Error);
+
+        // "--Rft:RunDirectory <path>" goes to the host, which finds the checkpoint there.
+        var run = await Run(["sample", "--prompt", "abc", "--temperature", "0", "--max-tokens", "3", "--Rft:RunDirectory", _root.Path]);
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.StartsWith("1: ", Assert.Single(run.Lines()));
+        Assert.Contains(checkpoint, run.Error);
     }
 
     [Fact]

@@ -51,8 +51,11 @@ public sealed class TrainingRun
                 addOptions(builder.Services);
             }
 
-            builder.Services.AddSingleton<IPipelineTrainer>(provider => run.Trainer = new FakeTrainer(
-                provider.GetRequiredService<FakeOptions>(), script, provider.GetRequiredService<IHostApplicationLifetime>()));
+            builder.Services.AddSingleton<IPipelineTrainer>(provider =>
+            {
+                run.Trainer = new FakeTrainer(provider.GetRequiredService<FakeOptions>(), script, provider.GetRequiredService<IHostApplicationLifetime>());
+                return script.WithoutResume ? new TrainerWithoutResume(run.Trainer) : run.Trainer;
+            });
             builder.Services.AddRftTraining();
             builder.Services.AddSingleton(new RftConsole(run.Out, run.Error));
             if (time is not null)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Rft.Training;
 
 namespace Rft.Hosting.Tests;
 
@@ -15,9 +16,19 @@ public sealed class TrainingServiceTests : IDisposable
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal(
-            ["Setup", "WarmUp", "Evaluate:sft", "Train", "Evaluate:rl", "Checkpoint:" + Path.Combine(run.RunDirectory, "checkpoint"), "Dispose"],
+            ["Setup", "WarmUp", "Evaluate:sft", "Train", "Evaluate:rl", "Checkpoint", "Dispose"],
             run.Trainer!.Calls);
         Assert.Equal("", run.Error.ToString());
+        Assert.Equal(CheckpointReason.Completed, CheckpointManifest.Verify(Path.Combine(run.RunDirectory, "checkpoint"), "Fake").Reason);
+    }
+
+    [Fact]
+    public async Task The_trainer_learns_its_run_directory_before_setup_for_what_it_logs_there()
+    {
+        var run = await TrainingRun.RunAsync(_root.Path, new TrainerScript());
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal((run.RunDirectory, true), run.Trainer!.RunDirectory);
     }
 
     [Fact]
@@ -178,8 +189,11 @@ public sealed class TrainingServiceTests : IDisposable
         Assert.Equal(0, run.ExitCode);
         Assert.Equal(3, run.Trainer!.RlStepsCompleted);
         Assert.Equal(
-            ["Setup", "WarmUp", "Evaluate:sft", "Train", "Checkpoint:" + Path.Combine(run.RunDirectory, "checkpoint"), "Dispose"],
+            ["Setup", "WarmUp", "Evaluate:sft", "Train", "Checkpoint", "Dispose"],
             run.Trainer.Calls);
+        var manifest = CheckpointManifest.Verify(Path.Combine(run.RunDirectory, "checkpoint"), "Fake");
+        Assert.Equal(CheckpointReason.Interrupted, manifest.Reason);
+        Assert.Equal(new CheckpointPosition(TrainingPhase.Rl, 3), manifest.Position);
 
         var summary = run.Summary();
         Assert.False(summary.GetProperty("completed").GetBoolean());
@@ -209,8 +223,9 @@ public sealed class TrainingServiceTests : IDisposable
 
         var failedCheckpoint = Path.Combine(run.RunDirectory, "checkpoint-failed");
         Assert.Equal(
-            ["Setup", "WarmUp", "Evaluate:sft", "Train", "Checkpoint:" + failedCheckpoint, "Dispose"],
+            ["Setup", "WarmUp", "Evaluate:sft", "Train", "Checkpoint", "Dispose"],
             run.Trainer!.Calls);
+        Assert.Equal(CheckpointReason.Failed, CheckpointManifest.Verify(failedCheckpoint, "Fake").Reason);
         Assert.Contains(failedCheckpoint, error);
 
         var summary = run.Summary();
@@ -236,5 +251,17 @@ public sealed class TrainingServiceTests : IDisposable
         Assert.False(summary.GetProperty("completed").GetBoolean());
         Assert.Equal(JsonValueKind.Null, summary.GetProperty("checkpoint").ValueKind);
         Assert.Equal(JsonValueKind.Null, summary.GetProperty("final_step_metrics").ValueKind);
+    }
+
+    [Fact]
+    public async Task A_device_the_machine_lacks_stops_at_setup_with_exit_2_as_an_invalid_option()
+    {
+        // What DeviceSettings.Resolve throws for Rft:Device = cuda on a libtorch without CUDA.
+        var run = await TrainingRun.RunAsync(_root.Path, new TrainerScript { SetupException = new InvalidOptionException("Rft:Device = 'cuda', but the libtorch this program loaded has no CUDA support") });
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("Invalid option:", run.Error.ToString());
+        Assert.Contains("Rft:Device = 'cuda', but the libtorch this program loaded has no CUDA support", run.Error.ToString());
+        Assert.Equal(["Setup", "Dispose"], run.Trainer!.Calls);
     }
 }

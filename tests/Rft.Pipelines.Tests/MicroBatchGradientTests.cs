@@ -11,6 +11,7 @@ namespace Rft.Pipelines.Tests;
 /// rollout run as one batch or in micro-batches of 1, 3 or 4 rows; the same for the supervised warm-up and the SFT term.
 /// Each run is a fresh trainer with the same seed, so rollouts and scores are identical.
 /// </summary>
+[Collection(ReferenceCounterCollection.Name)] // its KL pipelines build reference policies
 public class MicroBatchGradientTests
 {
     private const double Tolerance = 1e-5;

@@ -5,6 +5,7 @@ using Rft.Training;
 namespace Rft.Pipelines.Tests;
 
 /// <summary>Trains small pipelines compiled by the real generator.</summary>
+[Collection(ReferenceCounterCollection.Name)]
 public class PipelineTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private readonly Xunit.Abstractions.ITestOutputHelper _output = output;

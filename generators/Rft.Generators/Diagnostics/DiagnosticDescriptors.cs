@@ -173,7 +173,7 @@ internal static partial class DiagnosticDescriptors
         DuplicateAdvantageEstimator, GaeWithoutValueHead, ValueHeadWithoutGae, DuplicatePolicyLoss, ConflictingClipRange,
         SftTermWithoutDemonstration, InvalidLossTermSignature, StepViewMemberUnavailable, StepViewEscapes, InvalidLossTermWeight,
         AggregationIgnoredByGspo, ChordWeightAboveOne,
-    }.Concat(DataDescriptors).Concat(UpdateDescriptors).ToDictionary(d => d.Id))[id];
+    }.Concat(DataDescriptors).Concat(UpdateDescriptors).Concat(OffPolicyDescriptors).ToDictionary(d => d.Id))[id];
 
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);

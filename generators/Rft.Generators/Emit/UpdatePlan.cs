@@ -29,7 +29,20 @@ internal sealed class UpdatePlan
             || (Advantage.Kind == AdvantageEstimatorKind.Grpo && KlInReward);
         ScoresInBatch = (Reads & StepQuantity.Scores) != 0;
         DynamicSampling = pipeline.Data.DynamicSamplingRounds is not null;
+        OffPolicy = new OffPolicyPlan(pipeline);
     }
+
+    /// <summary>Replay, ReMix, RAFT, online DPO and logged rollouts (<see cref="OffPolicyPlan"/>).</summary>
+    public OffPolicyPlan OffPolicy { get; }
+
+    /// <summary>The policy-gradient term is weighted per step: CHORD's 1 - mu, or online DPO's share of the step.</summary>
+    public bool RlWeighted => IsChord || OffPolicy.Dpo is not null;
+
+    /// <summary>RAFT trains on the best completions with the supervised loss: no old pass, no advantages.</summary>
+    public bool IsRaft => PolicyLoss.Kind == PolicyLossKind.Raft;
+
+    /// <summary>The update's row count: the rollout's, or with replay the fresh and replayed rows'.</summary>
+    public string UpdateRows => OffPolicy.Replays ? "mix.Rows" : "rows";
 
     public AdvantageSpec Advantage { get; }
 
@@ -69,7 +82,7 @@ internal sealed class UpdatePlan
     public bool DynamicSampling { get; }
 
     /// <summary>The policy loss reports clip fractions (TOPR truncates instead of clipping).</summary>
-    public bool Clips => PolicyLoss.Kind != PolicyLossKind.Topr;
+    public bool Clips => PolicyLoss.Kind is not (PolicyLossKind.Topr or PolicyLossKind.Raft);
 
     /// <summary>CHORD scales the RL terms by (1 - mu) and the SFT term by mu.</summary>
     public bool IsChord => SftTerm is { IsChord: true };

@@ -32,6 +32,10 @@ internal static class OptionCatalog
         new OptionEntry("Training", "MicroBatchSize", "MicroBatchSize", OptionRule.AtLeast(0)),
         new OptionEntry("Training", "PpoEpochs", "PpoEpochs", OptionRule.AtLeast(1)),
         new OptionEntry("Training", "MiniBatches", "MiniBatches", OptionRule.AtLeast(1)),
+        new OptionEntry("Training", "CheckpointEvery", "CheckpointEvery", OptionRule.AtLeast(0)),
+        new OptionEntry("Training", "MaxTimedOutShare", "MaxTimedOutShare", OptionRule.InRangeExclusiveLow(0, 1)),
+        new OptionEntry("Reward", "TimeoutSeconds", "RewardTimeoutSeconds", OptionRule.AtLeast(0)),
+        new OptionEntry("Training", "KeepCheckpoints", "KeepCheckpoints", OptionRule.AtLeast(1)),
         new OptionEntry("Grpo", "GroupSize", "GroupSize", OptionRule.AtLeast(2)),
         new OptionEntry("Grpo", "PromptsPerStep", "PromptsPerStep", OptionRule.AtLeast(1)),
         new OptionEntry("Grpo", "ClipLow", "ClipLow", OptionRule.InRange(0, 1)),
@@ -87,6 +91,19 @@ internal static class OptionCatalog
         new OptionEntry("SftTerm", "EndWeight", "SftTermEndWeight", OptionRule.AtLeast(0)),
         new OptionEntry("SftTerm", "WarmupSteps", "SftTermWarmupSteps", OptionRule.AtLeast(0)),
         new OptionEntry("SftTerm", "DecaySteps", "SftTermDecaySteps", OptionRule.AtLeast(0)),
+
+        // Off-policy: replay, ReMix, RAFT and online DPO.
+        new OptionEntry("Replay", "Capacity", "ReplayCapacity", OptionRule.AtLeast(1)),
+        new OptionEntry("Replay", "MaxStaleness", "ReplayMaxStaleness", OptionRule.AtLeast(1)),
+        new OptionEntry("Replay", "OnPolicyShare", "ReplayOnPolicyShare", OptionRule.InRangeExclusiveLow(0, 1)),
+        new OptionEntry("Replay", "TruncationCap", "ReplayTruncationCap", OptionRule.AtLeast(1)),
+        new OptionEntry("ReMix", "UpdateToData", "UpdateToData", OptionRule.AtLeast(1)),
+        new OptionEntry("ReMix", "KlConvexWeight", "KlConvexWeight", OptionRule.InClosedRange(0, 1)),
+        new OptionEntry("ReMix", "ReincarnationStep", "ReincarnationStep", OptionRule.AtLeast(0)),
+        new OptionEntry("Raft", "TopK", "RaftTopK", OptionRule.AtLeast(1)),
+        new OptionEntry("OnlineDpo", "Beta", "DpoBeta", OptionRule.Positive),
+        new OptionEntry("OnlineDpo", "Every", "DpoEvery", OptionRule.AtLeast(1)),
+        new OptionEntry("OnlineDpo", "Weight", "DpoWeight", OptionRule.AtLeast(0)),
     };
 
     // An option may come from several attributes (GroupSize from each estimator): its rule is the same.

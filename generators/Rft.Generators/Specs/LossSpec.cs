@@ -23,7 +23,10 @@ internal sealed record LossSpec(
     /// <summary>What the user terms read, together.</summary>
     public StepQuantity TermReads => Terms.Aggregate(StepQuantity.None, (all, term) => all | term.Reads);
 
-    public bool NeedsReferencePolicy => KlPenalty is not null || (TermReads & StepQuantity.RefLogProbs) != 0;
+    /// <summary>Online DPO compares the policy with the frozen reference, KL term or not.</summary>
+    public bool ReferenceForPreferences { get; init; }
+
+    public bool NeedsReferencePolicy => KlPenalty is not null || ReferenceForPreferences || (TermReads & StepQuantity.RefLogProbs) != 0;
 
     public bool NeedsEntropy => EntropyBonus is not null || (TermReads & StepQuantity.Entropy) != 0;
 

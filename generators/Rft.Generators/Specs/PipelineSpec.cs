@@ -15,6 +15,7 @@ namespace Rft.Generators.Specs;
 /// <param name="PromptKind">Whether it returns the text or a conversation to render with the policy's chat template.</param>
 /// <param name="Warmup">The supervised warm-up, present when a [Demonstration] is declared.</param>
 /// <param name="IsValid">False when the parser reported errors: then only the options class is emitted.</param>
+/// <param name="OffPolicy">Replay, ReMix, RAFT, online DPO and logged rollouts (RftGenerator.Parser.OffPolicy.cs).</param>
 internal sealed record PipelineSpec(
     string Namespace,
     string Name,
@@ -31,7 +32,8 @@ internal sealed record PipelineSpec(
     WarmupSpec? Warmup,
     EquatableArray<RewardSpec> Rewards,
     DataSpec Data,
-    bool IsValid)
+    bool IsValid,
+    OffPolicySpec OffPolicy)
 {
     /// <summary>The class as a fully qualified name: <c>global::Arithmetic.Arithmetic</c>.</summary>
     public string FullName => Namespace.Length == 0 ? "global::" + Name : "global::" + Namespace + "." + Name;

@@ -11,4 +11,7 @@ internal enum PolicyLossKind
 
     /// <summary>TOPR: truncated importance weights on negative samples.</summary>
     Topr,
+
+    /// <summary>RAFT ([Raft]): the supervised loss on the best completions of each group; no ratio, no advantages.</summary>
+    Raft,
 }

@@ -11,6 +11,9 @@ internal enum RewardArgumentKind
     /// <summary>A property or field of the record, matched by name.</summary>
     RecordMember,
 
+    /// <summary>A <c>CancellationToken</c>, cancelled when the call passes its timeout.</summary>
+    CancellationToken,
+
     /// <summary>Binds to nothing; the pipeline is invalid.</summary>
     Unbound,
 }

@@ -8,6 +8,8 @@ internal sealed record RewardArgumentSpec(RewardArgumentKind Kind, string Member
 
     public static RewardArgumentSpec Record { get; } = new(RewardArgumentKind.Record, string.Empty);
 
+    public static RewardArgumentSpec Cancellation { get; } = new(RewardArgumentKind.CancellationToken, string.Empty);
+
     /// <summary>A parameter that could not be bound (a diagnostic says why).</summary>
     public static RewardArgumentSpec Unbound { get; } = new(RewardArgumentKind.Unbound, string.Empty);
 

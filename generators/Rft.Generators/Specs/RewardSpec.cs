@@ -11,4 +11,5 @@ internal sealed record RewardSpec(
     bool IsAccuracy,
     bool IsStatic,
     RewardReturnKind Returns,
-    EquatableArray<RewardArgumentSpec> Arguments);
+    EquatableArray<RewardArgumentSpec> Arguments,
+    double TimeoutSeconds = 0);

@@ -4,7 +4,9 @@ namespace Rft;
 /// A reward function. Its parameters are bound by name to fields of the record, or take the record
 /// itself, or a <see cref="Completion"/>. It returns <c>float</c>, <c>double</c> or
 /// <c>ValueTask&lt;float&gt;</c>; the trainer sums rewards by weight. A reward that throws or returns
-/// NaN masks that sample and is counted; the run goes on.
+/// NaN masks that sample and is counted; the run goes on. A parameter of type
+/// <see cref="System.Threading.CancellationToken"/> receives a token cancelled when the call passes
+/// <see cref="TimeoutSeconds"/>.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, Inherited = false)]
 public sealed class RewardAttribute : Attribute
@@ -21,4 +23,12 @@ public sealed class RewardAttribute : Attribute
     /// accuracy metric and in evaluation. When no reward says so, the first declared reward is used.
     /// </summary>
     public bool Accuracy { get; set; }
+
+    /// <summary>
+    /// A call that runs longer than this many seconds is abandoned: its sample is masked and counted like a throwing
+    /// reward's, its cancellation token is cancelled, and the step goes on (option <c>Rft:&lt;Reward&gt;TimeoutSeconds</c>).
+    /// With a timeout every call runs on its own thread, so even a synchronous call that never returns cannot stall
+    /// training. 0 (the default) calls the reward directly, without a timeout.
+    /// </summary>
+    public double TimeoutSeconds { get; set; }
 }

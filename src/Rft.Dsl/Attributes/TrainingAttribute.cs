@@ -60,4 +60,15 @@ public sealed class TrainingAttribute : Attribute
 
     /// <summary>Recompute each decoder layer's activations in backward instead of keeping them (less memory, about a third more compute).</summary>
     public bool GradientCheckpointing { get; set; } = false;
+    /// <summary>Write a resumable checkpoint every this many steps of the warm-up and of RL; 0 only at the end of the run.</summary>
+    public int CheckpointEvery { get; set; } = 100;
+
+    /// <summary>How many periodic checkpoints to keep (the newest).</summary>
+    public int KeepCheckpoints { get; set; } = 3;
+
+    /// <summary>
+    /// A step where more than this share of the samples had a reward time out (<see cref="RewardAttribute.TimeoutSeconds"/>)
+    /// stops the run with an error after saving: the reward service is down, and training on the rest would learn nothing.
+    /// </summary>
+    public double MaxTimedOutShare { get; set; } = 0.5;
 }

@@ -67,13 +67,17 @@ internal static class SampleCommand
 
     /// <summary>
     /// The checkpoint of the newest run under <paramref name="runRoot"/>: run folders hold a <c>checkpoint</c> folder when
-    /// training saved one; the most recently written wins. Null when there is none.
+    /// training ended and saved one, else the newest periodic checkpoint that <c>checkpoints/latest</c> names (a run
+    /// still going, or killed); the most recently written wins. Null when there is none.
     /// </summary>
     public static string? NewestCheckpoint(string runRoot)
     {
         if (!Directory.Exists(runRoot)) return null;
         return Directory.EnumerateDirectories(runRoot)
-            .Select(run => Path.Combine(run, "checkpoint"))
+            .Select(run => Checkpoint.IsCheckpoint(Path.Combine(run, CheckpointStore.FinalFolderName))
+                ? Path.Combine(run, CheckpointStore.FinalFolderName)
+                : CheckpointStore.LatestOf(run))
+            .OfType<string>()
             .Where(Checkpoint.IsCheckpoint)
             .OrderByDescending(Directory.GetLastWriteTimeUtc)
             .ThenByDescending(c => c, StringComparer.Ordinal)

@@ -87,12 +87,16 @@ public sealed partial class LlamaForCausalLM : nn.Module
         return created;
     }
 
+    /// <summary>The stream the model's LoRA dropout draws its masks from; <see cref="Lora.LoraAdapters.Apply"/> seeds it.</summary>
+    public Lora.DropoutRandom DropoutRandom => model.DropoutRandom;
+
     /// <summary>Converts the weights to <paramref name="dtype"/> and moves them to <paramref name="device"/>, in place; returns this model.</summary>
     public LlamaForCausalLM MoveTo(Device device, ScalarType dtype)
     {
         ArgumentNullException.ThrowIfNull(device);
         if (LmHeadWeight.dtype != dtype) this.to(dtype);
         if (LmHeadWeight.device != device) this.to(device);
+        model.DropoutRandom.Follow(device);
         return this;
     }
 

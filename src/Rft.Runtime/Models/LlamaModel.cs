@@ -30,6 +30,9 @@ public sealed partial class LlamaModel : nn.Module
     /// <summary>The input embedding [V, hidden], also the output projection when embeddings are tied.</summary>
     public Parameter EmbedTokensWeight => embed_tokens.Weight;
 
+    /// <summary>The stream LoRA dropout draws from (<see cref="Lora.DropoutRandom"/>).</summary>
+    public Lora.DropoutRandom DropoutRandom { get; } = new();
+
     /// <summary>Recompute each layer's activations in backward (<see cref="CheckpointedLayerFunction"/>) when a forward records a graph.</summary>
     public bool GradientCheckpointing { get; set; }
 
@@ -55,7 +58,7 @@ public sealed partial class LlamaModel : nn.Module
             var layerMask = _config.UsesSlidingWindow(i) ? windowMask! : mask;
             if (checkpoint)
             {
-                hidden = CheckpointedLayerFunction.apply(hidden, cos, signedSin, layerMask, layers[i], layers[i].DrawsRandomNumbers)[0];
+                hidden = CheckpointedLayerFunction.apply(hidden, cos, signedSin, layerMask, layers[i], layers[i].DrawsRandomNumbers ? DropoutRandom : null!)[0];
                 continue;
             }
 
@@ -90,7 +93,11 @@ public sealed partial class LlamaModel : nn.Module
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) _rotary.Dispose();
+        if (disposing)
+        {
+            _rotary.Dispose();
+            DropoutRandom.Dispose();
+        }
         base.Dispose(disposing);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Rft.Data.Curricula;
 using Rft.Models;
 using Rft.Models.Formats;
 using Rft.Models.Lora;
@@ -26,11 +27,26 @@ public static class Checkpoint
     public const string HuggingFaceTokenizerFile = "tokenizer.json";
     public const string Llama2cTokenizerFile = "tokenizer.bin";
     public const string AdapterFolder = "adapter";
+    public const string CurriculumFile = "curriculum.msgpack";
+
+    // Limits on what is read back into memory whole: far above what a checkpoint writes, far below what would hurt.
+    private const long MaxStateBytes = 16 << 20;
+    private const long MaxCharTokenizerBytes = 16 << 20;
+    private const long MaxHuggingFaceTokenizerBytes = 256 << 20;
+    private const long MaxCurriculumBytes = 256 << 20;
 
     // Copied beside tokenizer.json when the tokenizer's folder has them: they settle the special tokens.
     private static readonly string[] TokenizerCompanions = ["tokenizer_config.json", "generation_config.json", "special_tokens_map.json", ChatTemplate.JinjaFile];
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    // A trainer state lacking a field, or holding null where a value belongs, is malformed rather than defaulted.
+    private static readonly JsonSerializerOptions StateJson = new()
+    {
+        RespectRequiredConstructorParameters = true,
+        RespectNullableAnnotations = true,
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Skip,
+    };
 
     /// <summary>Writes the checkpoint folder <paramref name="directory"/>, replacing any folder there once the new one is complete.</summary>
     /// <param name="tokenizerSource">
@@ -65,14 +81,19 @@ public static class Checkpoint
     public static bool IsCheckpoint(string directory) =>
         Directory.Exists(directory) && File.Exists(Path.Combine(directory, TrainerStateFile));
 
-    /// <summary>Loads the policy and tokenizer of a checkpoint folder (the merged weights; the <c>adapter/</c> copy is not needed).</summary>
+    /// <summary>
+    /// Loads the policy and tokenizer of a checkpoint folder (the merged weights; the <c>adapter/</c> copy is not needed).
+    /// A folder with a <c>manifest.json</c> (see <see cref="CheckpointStore"/>) is verified against it first.
+    /// </summary>
     /// <param name="maxPositions">Overrides the saved <c>max_position_embeddings</c>; null keeps it.</param>
     /// <exception cref="FileNotFoundException">A file the checkpoint needs is missing; the message names it.</exception>
     /// <exception cref="FormatException">A file is malformed.</exception>
+    /// <exception cref="InvalidCheckpointException">A file is missing, truncated or altered since the manifest was written.</exception>
     public static LoadedPolicy Load(string directory, ScalarType dtype = ScalarType.Float32, int? maxPositions = null)
     {
         ArgumentNullException.ThrowIfNull(directory);
         var full = Path.GetFullPath(directory);
+        if (File.Exists(Path.Combine(full, CheckpointManifest.FileName))) CheckpointManifest.Verify(full, pipeline: null);
         var tokenizer = LoadTokenizer(full);
         var model = HuggingFaceCheckpoint.Load(full, out var report, dtype, maxPositions);
         return new LoadedPolicy(model, tokenizer, report, PolicyFormat.RftCheckpoint, full);
@@ -92,6 +113,7 @@ public static class Checkpoint
         if (File.Exists(charFile)) return ReadCharTokenizer(charFile);
         if (File.Exists(huggingFace))
         {
+            CheckSize(huggingFace, MaxHuggingFaceTokenizerBytes, "tokenizer.json");
             if (new FileInfo(huggingFace).Length < 65536 && ReadCharTokenizerOrNull(huggingFace) is { } legacy) return legacy;     // older checkpoints
             var tokenizer = HuggingFaceTokenizer.Load(huggingFace);
             TokenizerSources.Record(tokenizer, huggingFace);
@@ -110,20 +132,75 @@ public static class Checkpoint
     }
 
     /// <summary>Reads <c>trainer_state.json</c> of a checkpoint folder.</summary>
-    /// <exception cref="FormatException">The file is malformed.</exception>
-    public static TrainerState ReadState(string directory)
+    /// <param name="pipeline">When given, the state must have been written by this pipeline.</param>
+    /// <exception cref="FileNotFoundException">The file is missing.</exception>
+    /// <exception cref="FormatException">The file is malformed, too large, or from another pipeline; the message names it and says which.</exception>
+    public static TrainerState ReadState(string directory, string? pipeline = null)
     {
         ArgumentNullException.ThrowIfNull(directory);
         string path = Path.Combine(directory, TrainerStateFile);
+        var bytes = ReadBounded(path, MaxStateBytes, "trainer state");
+        TrainerState? state;
         try
         {
-            return JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(path))
-                ?? throw new FormatException($"{path}: expected an object with Pipeline, Seed, SftSteps and RlSteps.");
+            state = JsonSerializer.Deserialize<TrainerState>(bytes, StateJson);
         }
         catch (JsonException e)
         {
-            throw new FormatException($"{path}: not a trainer state ({e.Message}).", e);
+            throw new FormatException($"{path}: not a trainer state ({e.Message}); expected an object with Pipeline, Seed, SftSteps and RlSteps.", e);
         }
+
+        if (state is null) throw new FormatException($"{path}: null; expected an object with Pipeline, Seed, SftSteps and RlSteps.");
+        if (state.SftSteps < 0 || state.RlSteps < 0) throw new FormatException($"{path}: SftSteps = {state.SftSteps} and RlSteps = {state.RlSteps}; step counts cannot be negative.");
+        if (pipeline is not null && state.Pipeline != pipeline)
+            throw new FormatException($"{path}: written by pipeline {state.Pipeline}, not {pipeline}; a checkpoint resumes only the pipeline that wrote it.");
+        return state;
+    }
+
+    /// <summary>Writes a curriculum's state (<see cref="ICurriculum{T}.SaveState"/>) as <c>curriculum.msgpack</c> in <paramref name="directory"/>.</summary>
+    public static void SaveCurriculum<T>(string directory, ICurriculum<T> curriculum)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        ArgumentNullException.ThrowIfNull(curriculum);
+        File.WriteAllBytes(Path.Combine(directory, CurriculumFile), curriculum.SaveState());
+    }
+
+    /// <summary>
+    /// Restores a curriculum from the <c>curriculum.msgpack</c> of <paramref name="directory"/>. The curriculum's state is
+    /// read with MessagePack's low-level reader (no serializer, no type resolution, no recursion), whose array and string
+    /// headers are checked against the bytes left, and the file itself is capped at 256 MiB.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The file is missing.</exception>
+    /// <exception cref="FormatException">The file is too large, truncated, of another curriculum or malformed; the message names it.</exception>
+    public static void LoadCurriculum<T>(string directory, ICurriculum<T> curriculum)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        ArgumentNullException.ThrowIfNull(curriculum);
+        string path = Path.Combine(directory, CurriculumFile);
+        var bytes = ReadBounded(path, MaxCurriculumBytes, "curriculum state");
+        try
+        {
+            curriculum.LoadState(bytes);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException)
+        {
+            throw new FormatException($"{path}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The whole of a file that must not exceed <paramref name="maxBytes"/>.</summary>
+    private static byte[] ReadBounded(string path, long maxBytes, string what)
+    {
+        CheckSize(path, maxBytes, what);
+        return File.ReadAllBytes(path);
+    }
+
+    private static void CheckSize(string path, long maxBytes, string what)
+    {
+        var info = new FileInfo(path);
+        if (!info.Exists) throw new FileNotFoundException($"{path} is missing.", path);
+        if (info.Length > maxBytes)
+            throw new FormatException($"{path}: {info.Length} bytes, more than the {maxBytes}-byte limit of a {what}; it is not one.");
     }
 
     private static Action<string> TokenizerWriter(ITokenizer tokenizer, string? source)
@@ -182,7 +259,7 @@ public static class Checkpoint
         JsonNode? root;
         try
         {
-            root = JsonNode.Parse(File.ReadAllText(path));
+            root = JsonNode.Parse(ReadBounded(path, MaxCharTokenizerBytes, "char tokenizer"));
         }
         catch (JsonException e)
         {

@@ -114,8 +114,32 @@ public sealed class PolicyOptimizer : IDisposable
     /// <summary>Saves AdamW's moments and step counts.</summary>
     public void Save(string path) => _adamW.save_state_dict(path);
 
-    /// <summary>Restores what <see cref="Save"/> wrote.</summary>
-    public void Load(string path) => _adamW.load_state_dict(path);
+    /// <summary>Restores what <see cref="Save"/> wrote, after checking the file's layout against these parameters (<see cref="OptimizerStateFile"/>).</summary>
+    /// <exception cref="FormatException">The file is not the AdamW state of these parameters; the message names it and what differs.</exception>
+    public void Load(string path)
+    {
+        OptimizerStateFile.Validate(path, _masters ?? _parameters);   // AdamW's moments are the masters' under mixed precision
+        _adamW.load_state_dict(path);
+    }
+
+    /// <summary>Under mixed precision, writes the float32 master weights (AdamW's state does not hold them); false in float32, where there are none.</summary>
+    public bool SaveMasterWeights(string path)
+    {
+        if (_masters is null) return false;
+        ModuleState.Save(MasterNames(), path);
+        return true;
+    }
+
+    /// <summary>Restores what <see cref="SaveMasterWeights"/> wrote, so updates go on from the masters' own precision, not the rounded weights.</summary>
+    /// <exception cref="FormatException">The file does not match this optimizer's parameters.</exception>
+    public void LoadMasterWeights(string path)
+    {
+        if (_masters is null) throw new InvalidOperationException("This optimizer has no master weights (its parameters are float32).");
+        ModuleState.Load(MasterNames(), path);
+    }
+
+    private List<KeyValuePair<string, Tensor>> MasterNames() =>
+        _masters!.Select((m, i) => KeyValuePair.Create("master." + i.ToString(System.Globalization.CultureInfo.InvariantCulture), (Tensor)m)).ToList();
 
     private static double GradNorm(IEnumerable<Parameter> parameters)
     {

@@ -3,20 +3,39 @@ using Rft.Models;
 namespace Rft.Training;
 
 /// <summary>
-/// Builds the frozen reference policy of a KL term. Generated trainers call this only when the
-/// pipeline declares a KL term; <see cref="Created"/> lets tests prove that the others never do.
+/// Builds the frozen reference policy of a KL term. Generated trainers call this only when the pipeline declares a KL term
+/// (or a term reading reference log-probs); <see cref="Created"/> lets tests prove that the others never do.
 /// </summary>
 public static class ReferencePolicy
 {
-    private static long _created;
+    // Counted per async flow, so concurrent runs (tests in parallel) do not see each other's references.
+    private static readonly AsyncLocal<StrongBox?> Counter = new();
 
-    /// <summary>Reference policies built in this process.</summary>
-    public static long Created => Interlocked.Read(ref _created);
+    /// <summary>References built in this async flow since the first read of <see cref="Created"/> in it.</summary>
+    public static long Created
+    {
+        get
+        {
+            Counter.Value ??= new StrongBox();
+            return Counter.Value.Count;
+        }
+    }
 
     /// <summary>A frozen copy of <paramref name="policy"/>: same weights, no gradients, eval mode.</summary>
     public static LlamaForCausalLM Create(LlamaForCausalLM policy)
     {
-        Interlocked.Increment(ref _created);
+        Count();
         return policy.CreateFrozenCopy();
+    }
+
+    /// <summary>Counts a reference built without a copy (<see cref="FrozenReference"/> over a policy's base weights).</summary>
+    internal static void Count()
+    {
+        if (Counter.Value is { } box) Interlocked.Increment(ref box.Count);
+    }
+
+    private sealed class StrongBox
+    {
+        public long Count;
     }
 }

@@ -27,6 +27,9 @@ public sealed class ScoreBuffer : IDisposable
     /// <summary>Samples masked this step because a reward failed.</summary>
     public int Masked { get; private set; }
 
+    /// <summary>Reward calls that ran past their timeout this step (each also masks its sample).</summary>
+    public int TimedOut { get; private set; }
+
     /// <summary>Failures per reward since the start of the run.</summary>
     public Dictionary<string, int> FailuresByReward { get; } = new(StringComparer.Ordinal);
 
@@ -55,6 +58,7 @@ public sealed class ScoreBuffer : IDisposable
         if (rows > _scores.Length) throw new ArgumentOutOfRangeException(nameof(rows), rows, $"at most {_scores.Length} rows");
         _rows = rows;
         Masked = 0;
+        TimedOut = 0;
     }
 
     /// <summary>
@@ -133,6 +137,26 @@ public sealed class ScoreBuffer : IDisposable
         if (rollout.Rows != _rows || into.Length < _rows)
             throw new ArgumentException($"The rollout has {rollout.Rows} rows and the buffer {_rows}; {into.Length} slots were given.");
         for (int row = 0; row < _rows; row++) into[row] = _valid[row] == 0 ? 0 : rollout.CompletionTokenCount(row);
+    }
+
+    /// <summary>Counts a reward call that ran past its timeout (and as a failure); the caller then sets a NaN score for that sample.</summary>
+    public void RecordTimeout(string reward, RewardTimeoutException exception)
+    {
+        TimedOut++;
+        RecordFailure(reward, exception);
+    }
+
+    /// <summary>
+    /// Stops the run when more than <paramref name="maxShare"/> of <paramref name="samples"/> had a reward time out this step
+    /// (Rft:MaxTimedOutShare): the reward service is down, and training on the rest would learn nothing.
+    /// </summary>
+    /// <exception cref="RewardTimeoutException">Too many timeouts; the message says how many and what to check.</exception>
+    public void ThrowOnTooManyTimeouts(int samples, double maxShare)
+    {
+        if (samples <= 0 || TimedOut <= maxShare * samples) return;
+        throw new RewardTimeoutException(
+            $"{TimedOut} of this step's {samples} reward calls ran past their timeout (more than Rft:MaxTimedOutShare = {maxShare:G}): {LastFailure?.Message} " +
+            "The run stops here (its checkpoint is saved); check the reward's service, or raise Rft:<Reward>TimeoutSeconds.");
     }
 
     /// <summary>Counts a reward that threw; the caller then sets a NaN score for that sample.</summary>

@@ -84,8 +84,11 @@ public sealed class StepReport
     /// <summary>Share of groups whose rewards were all equal (no learning signal), or NaN.</summary>
     public double ZeroVarianceGroupShare { get; set; } = double.NaN;
 
-    /// <summary>Samples masked because a reward threw or returned NaN.</summary>
+    /// <summary>Samples masked because a reward threw, timed out or returned NaN.</summary>
     public int MaskedSamples { get; set; }
+
+    /// <summary>Reward calls that ran past their timeout (their samples are among <see cref="MaskedSamples"/>).</summary>
+    public int TimedOutRewards { get; set; }
 
     /// <summary>
     /// Greedy accuracy when measured at this step, else NaN: on the validation records during the
@@ -135,7 +138,7 @@ public sealed class StepReport
         Accuracy = Kl = Entropy = double.NaN;
         ClipFraction = ClipFractionHigh = ClipFractionLow = ApproxKl = double.NaN;
         MeanCompletionLength = ZeroVarianceGroupShare = ValidationAccuracy = double.NaN;
-        MaskedSamples = OptimizerSteps = 0;
+        MaskedSamples = TimedOutRewards = OptimizerSteps = 0;
         Seconds = 0;
         Array.Fill(_phaseSeconds, double.NaN);
         RolloutTokens = UpdateTokens = 0;

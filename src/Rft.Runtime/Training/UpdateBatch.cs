@@ -26,6 +26,12 @@ public readonly record struct UpdateBatch(SequenceRows Rows, Tensor Mask, Tensor
     /// <summary>[rows] each completion's weighted reward total, when a term reads it.</summary>
     public Tensor? Scores { get; init; }
 
+    /// <summary>[rows, T] log-probs of the policy as this update started, with replay where the old log-probs differ (ReMix's precedent policy).</summary>
+    public Tensor? PrecedentLogProbs { get; init; }
+
+    /// <summary>[rows, T] truncated importance weights of replayed rows (verl's TIS), multiplying each token's policy loss.</summary>
+    public Tensor? ImportanceWeights { get; init; }
+
     /// <summary>The rows at <paramref name="index"/> ([rows] long on the batch's device), copied into the caller's dispose scope.</summary>
     public UpdateBatch Select(Tensor index) =>
         new(Rows.Select(index), Mask.index_select(0, index), Advantages.index_select(0, index), OldLogProbs.index_select(0, index))
@@ -34,5 +40,7 @@ public readonly record struct UpdateBatch(SequenceRows Rows, Tensor Mask, Tensor
             OldValues = OldValues?.index_select(0, index),
             Returns = Returns?.index_select(0, index),
             Scores = Scores?.index_select(0, index),
+            PrecedentLogProbs = PrecedentLogProbs?.index_select(0, index),
+            ImportanceWeights = ImportanceWeights?.index_select(0, index),
         };
 }

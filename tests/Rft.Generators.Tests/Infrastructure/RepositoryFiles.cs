@@ -12,6 +12,9 @@ internal static class RepositoryFiles
             .OrderBy(path => path, StringComparer.Ordinal)
             .ToArray();
 
+    /// <summary>The folder of a <c>dotnet new</c> template's content, e.g. "rft-pipeline".</summary>
+    public static string Template(string name) => Path.Combine(Root, "templates", "Rft.Templates", "content", name);
+
     private static string FindRoot()
     {
         for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)

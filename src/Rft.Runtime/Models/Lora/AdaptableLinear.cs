@@ -16,6 +16,7 @@ public sealed partial class AdaptableLinear : nn.Module<Tensor, Tensor>
     private readonly Parameter? bias;
     private Linear? lora_A;
     private Linear? lora_B;
+    private DropoutRandom? _dropoutRandom;
 
     internal AdaptableLinear(int inputSize, int outputSize, bool hasBias, Device? device, ScalarType dtype) : base(nameof(AdaptableLinear))
     {
@@ -55,7 +56,7 @@ public sealed partial class AdaptableLinear : nn.Module<Tensor, Tensor>
     /// bound gain * sqrt(3 / fan_in) = 1 / sqrt(in), the same init as <c>nn.Linear</c>'s weight.
     /// </summary>
     /// <param name="generator">Draws A; null leaves A at zero, for callers that then copy weights into it.</param>
-    internal void AttachAdapter(int rank, double scale, double dropout, Generator? generator)
+    internal void AttachAdapter(int rank, double scale, double dropout, Generator? generator, DropoutRandom? dropoutRandom = null)
     {
         if (HasAdapter) throw new InvalidOperationException("This layer already has a LoRA adapter; merge or remove it first.");
         var a = ParameterFactory.Parameter(zeros(rank, InputSize, weight.dtype, weight.device));
@@ -75,6 +76,7 @@ public sealed partial class AdaptableLinear : nn.Module<Tensor, Tensor>
         register_module(nameof(lora_B), lora_B);
         Scale = scale;
         Dropout = dropout;
+        _dropoutRandom = dropoutRandom;
     }
 
     /// <summary>The adapter's contribution to the weight, <c>scale * B A</c> [out, in]; null without an adapter.</summary>
@@ -112,13 +114,24 @@ public sealed partial class AdaptableLinear : nn.Module<Tensor, Tensor>
         Dropout = 0;
     }
 
+    /// <summary>
+    /// Set on this thread while a checkpointed layer runs its training forward without a graph
+    /// (<see cref="CheckpointedLayerFunction"/>): dropout must act there as in the recomputation, although gradients are off.
+    /// </summary>
+    [ThreadStatic]
+    internal static bool InCheckpointedForward;
+
+    /// <summary>While true the layer computes its base projection only, as if it had no adapter (<see cref="LoraAdapters.Suspend"/>).</summary>
+    internal bool Suspended { get; set; }
+
     /// <param name="input">[..., in]</param>
     /// <returns>[..., out]</returns>
     public override Tensor forward(Tensor input)
     {
         var output = nn.functional.linear(input, weight, bias);
-        if (lora_A is null || lora_B is null) return output;
-        var adapterInput = Dropout > 0 && training && is_grad_enabled() ? nn.functional.dropout(input, Dropout, training: true) : input;
+        if (lora_A is null || lora_B is null || Suspended) return output;
+        bool dropout = Dropout > 0 && training && (is_grad_enabled() || InCheckpointedForward);
+        var adapterInput = !dropout ? input : _dropoutRandom is null ? nn.functional.dropout(input, Dropout, training: true) : _dropoutRandom.Dropout(input, Dropout);
         return output.add_(lora_B.forward(lora_A.forward(adapterInput)), alpha: Scale);
     }
 }

@@ -39,7 +39,32 @@ public static class LoraAdapters
         foreach (var (name, layer) in layers)
         {
             if (settings.Targets.Contains(ProjectionName(name), StringComparer.Ordinal))
-                layer.AttachAdapter(settings.Rank, settings.Scale, settings.Dropout, generator);
+                layer.AttachAdapter(settings.Rank, settings.Scale, settings.Dropout, generator, model.DropoutRandom);
+        }
+
+        // Dropout masks come from the model's own stream, seeded from the same seed, on the device of its weights.
+        if (settings.Dropout > 0) model.DropoutRandom.Seed(new Training.SeedSequence(unchecked((int)seed)).Derive("lora-dropout"), model.LmHeadWeight.device);
+    }
+
+    /// <summary>
+    /// Switches every adapter of <paramref name="model"/> off until the result is disposed: the model then computes its base
+    /// weights alone. With adapters that started from B = 0 this is the model as it was before LoRA training, which is how a
+    /// KL reference costs no second copy of the weights (as PEFT's <c>disable_adapter</c>).
+    /// </summary>
+    public static IDisposable Suspend(LlamaForCausalLM model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var adapted = Layers(model).Select(l => l.Layer).Where(l => l.HasAdapter && !l.Suspended).ToList();
+        foreach (var layer in adapted) layer.Suspended = true;
+        return new Resumption(adapted);
+    }
+
+    private sealed class Resumption(List<AdaptableLinear> layers) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var layer in layers) layer.Suspended = false;
+            layers.Clear();
         }
     }
 

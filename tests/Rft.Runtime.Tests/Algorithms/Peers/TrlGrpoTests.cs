@@ -1,4 +1,5 @@
 using Rft.Algorithms;
+using Rft.Algorithms.Peers;
 using static TorchSharp.torch;
 
 namespace Rft.Runtime.Tests.Algorithms.Peers;

@@ -237,6 +237,51 @@ public sealed class LoraTests : IDisposable
         Assert.True(LoraAdapters.HasAdapters(model));                                              // saving merged a copy, not the model
     }
 
+    [Fact]
+    public void Dropout_masks_come_from_the_models_own_seeded_stream_not_libtorchs_default_generator()
+    {
+        using var scope = NewDisposeScope();
+        var (ids, positions) = Batch();
+
+        // A training forward with gradients on: dropout acts. Anything else drawing from libtorch's default generator in
+        // between (another trainer in the process, a test beside this one) must not change the masks.
+        Tensor TrainingLogits(LlamaForCausalLM model, bool disturb)
+        {
+            if (disturb)
+            {
+                manual_seed(99);
+                rand(1000);
+            }
+
+            return model.Forward(ids, positions, attentionMask: null).detach();
+        }
+
+        LlamaForCausalLM Adapted()
+        {
+            var model = TinyModels.Create(seed: 21);
+            LoraAdapters.Apply(model, new LoraSettings(4, 8, AllTargets, Dropout: 0.5), seed: 3);
+            using (no_grad())
+            {
+                foreach (var (name, parameter) in model.named_parameters())
+                    if (name.EndsWith(".lora_B.weight", StringComparison.Ordinal)) parameter.fill_(0.05);   // B = 0 would hide the masks
+            }
+
+            model.train();
+            return model;
+        }
+
+        using var first = Adapted();
+        using var second = Adapted();
+        var a1 = TrainingLogits(first, disturb: false);
+        var a2 = TrainingLogits(first, disturb: false);
+        var b1 = TrainingLogits(second, disturb: true);
+        var b2 = TrainingLogits(second, disturb: true);
+
+        Assert.False(Same(a1, a2), "dropout drew the same masks twice: it did not act");
+        Assert.True(Same(a1, b1) && Same(a2, b2), "the masks depended on libtorch's default generator");
+        Assert.NotNull(first.DropoutRandom.Generator);
+    }
+
     private static (Tensor Ids, Tensor Positions) Batch()
     {
         var ids = tensor(new long[] { 1, 5, 6, 7, 8, 9, 3, 1, 4, 4, 10, 12, 2, 15 }, [2, 7]);

@@ -1,0 +1,24 @@
+using Arithmetic;
+
+namespace Rft.OffPolicyComparison;
+
+/// <summary>
+/// The on-policy baseline, and the pipeline whose supervised warm-up every arm starts from: GRPO with one optimizer
+/// step per rollout, the Arithmetic example's settings.
+/// </summary>
+[Pipeline]
+[Policy(Preset = "tiny")]
+[SftWarmup(MaxSteps = 3000, BatchSize = 128, LearningRate = 1e-3, TargetAccuracy = 0.3, EvalEvery = 20)]
+[Grpo(GroupSize = 16, PromptsPerStep = 8, ClipLow = 0.2, ClipHigh = 0.28)]
+[Training(Steps = 400, LearningRate = 1e-4, MinLearningRateRatio = 0.5, WarmupSteps = 10, Seed = 1234, LogEvery = 50)]
+[Rollout(MaxNewTokens = 6, MaxPromptTokens = 10, Temperature = 1.0)]
+public partial class ArithmeticGrpo
+{
+    [Source(Weight = 3)] public static IEnumerable<Problem> Sums(Random rng) => SharedTask.Sums(rng);
+    [Source(Weight = 1)] public static IEnumerable<Problem> Differences(Random rng) => SharedTask.Differences(rng);
+    [EvalSource(Count = 500)] public static IEnumerable<Problem> HeldOut(Random rng) => SharedTask.HeldOut(rng);
+    [Prompt] public static string Render(Problem p) => SharedTask.Render(p);
+    [Demonstration] public static string Worked(Problem p) => SharedTask.Worked(p);
+    [Reward(Weight = 1.0, Accuracy = true)] public static float Correct(int answer, Completion c) => SharedTask.Correct(answer, c);
+    [Reward(Weight = 0.1)] public static float Stopped(Completion c) => SharedTask.Stopped(c);
+}

@@ -1,0 +1,26 @@
+using Arithmetic;
+
+namespace Rft.OffPolicyComparison;
+
+/// <summary>
+/// ReMix: the replay arm's mix-policy proximal gradient with two optimizer steps per rollout, plus the KL-convex
+/// constraint (half to the base model, half to the precedent policy) and policy reincarnation (the bench sets the
+/// step: by default at half of the run).
+/// </summary>
+[Pipeline]
+[Policy(Preset = "tiny")]
+[Grpo(GroupSize = 16, PromptsPerStep = 8, ClipLow = 0.2, ClipHigh = 0.28)]
+[KlPenalty(0.01, Estimator = KlEstimator.K3)]
+[Replay(Capacity = 512, MaxStaleness = 2, OnPolicyShare = 0.5)]
+[ReMix(UpdateToData = 2, KlConvexWeight = 0.5, ReincarnationStep = 200)]
+[Training(Steps = 400, LearningRate = 1e-4, MinLearningRateRatio = 0.5, WarmupSteps = 10, Seed = 1234, LogEvery = 50)]
+[Rollout(MaxNewTokens = 6, MaxPromptTokens = 10, Temperature = 1.0)]
+public partial class ArithmeticRemix
+{
+    [Source(Weight = 3)] public static IEnumerable<Problem> Sums(Random rng) => SharedTask.Sums(rng);
+    [Source(Weight = 1)] public static IEnumerable<Problem> Differences(Random rng) => SharedTask.Differences(rng);
+    [EvalSource(Count = 500)] public static IEnumerable<Problem> HeldOut(Random rng) => SharedTask.HeldOut(rng);
+    [Prompt] public static string Render(Problem p) => SharedTask.Render(p);
+    [Reward(Weight = 1.0, Accuracy = true)] public static float Correct(int answer, Completion c) => SharedTask.Correct(answer, c);
+    [Reward(Weight = 0.1)] public static float Stopped(Completion c) => SharedTask.Stopped(c);
+}

@@ -1,0 +1,56 @@
+using System.Globalization;
+
+namespace Rft.ScaleBench;
+
+/// <summary>
+/// Peak resident memory of RL steps at 8, 32 and 128 completions per step with a fixed micro-batch: what grows beyond the
+/// weights (and the buffers allocated at setup) must stay within 10% from 8 to 128.
+/// </summary>
+internal static class MemoryBench
+{
+    public static int Run(string[] args)
+    {
+        int micro = Int(args, "--micro", 8), newTokens = Int(args, "--new-tokens", 32), steps = Int(args, "--steps", 3);
+        Console.WriteLine($"RL steps of preset small (6 layers, width 256) with a k3 KL reference, GRPO groups of 8, {newTokens} new tokens,");
+        Console.WriteLine($"micro-batch {micro}, {steps} steps, float32, CPU; each size in its own process (MALLOC_MMAP_THRESHOLD_=65536).");
+        Console.WriteLine("growth = RL peak - resident after setup (weights, reference, KV cache, buffers): AdamW's moments, the step's tensors.");
+        Console.WriteLine();
+        Console.WriteLine("completions | after setup MiB | RL peak MiB | growth MiB | growth / growth at 8 | s/step (median)");
+        double? first = null;
+        double last = double.NaN;
+        foreach (int prompts in new[] { 1, 4, 16 })
+        {
+            var result = ChildProcess.Run(
+            [
+                $"--Rft:PromptsPerStep={prompts}", "--Rft:GroupSize=8", $"--Rft:MicroBatchSize={micro}", $"--Rft:MaxNewTokens={newTokens}",
+                $"--Rft:Steps={steps}",
+            ], TimeSpan.FromMinutes(60));
+            if (result is not { } r) return 1;
+            double setup = ChildProcess.MiB(r.GetProperty("resident_bytes_after_setup").GetInt64());
+            double peak = ChildProcess.MiB(r.GetProperty("rl_peak_resident_bytes").GetInt64());
+            double growth = peak - setup;
+            first ??= growth;
+            last = growth / first.Value;
+            var seconds = r.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("seconds").GetDouble()).Order().ToList();
+            Console.WriteLine($"{prompts * 8,11} | {setup,14:F1} | {peak,11:F1} | {growth,10:F1} | {growth / first.Value,20:F3} | {seconds[seconds.Count / 2],15:F2}");
+        }
+
+        Console.WriteLine();
+        Console.WriteLine(last <= 1.10
+            ? $"growth from 8 to 128 completions: {(last - 1) * 100:F1}% (target: at most 10%)"
+            : $"growth from 8 to 128 completions: {(last - 1) * 100:F1}% — ABOVE the 10% target");
+        return 0;
+    }
+
+    internal static int Int(string[] args, string name, int fallback)
+    {
+        int at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
+    }
+
+    internal static string? String(string[] args, string name)
+    {
+        int at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
+    }
+}
