@@ -7,16 +7,17 @@ namespace Rft.Bench;
 
 /// <summary>
 /// Managed bytes allocated per steady-state GRPO step of <see cref="AllocationPipeline"/>, at 6 and 64 new tokens x 8 and
-/// 32 completions, and the garbage collections during the measured steps. With <c>--long N</c>, one run of N steps (64
-/// tokens x 32 completions) reports gen-2 collections over every step after the warm-up and the resident set at step 100
-/// and at step N. Usage: <c>dotnet run -c Release --project bench/Rft.Bench -- [alloc] [--warmup 10] [--steps 50] [--long 1000]</c>.
+/// 32 completions, and the garbage collections during the measured steps. With <c>--long N</c>, one run of N steps
+/// (<c>--tokens</c> 64 new tokens x <c>--prompts</c> 1 prompt of 8 completions) reports gen-2 collections over every step
+/// after the warm-up and the resident set at step 100 and at step N.
+/// Usage: <c>dotnet run -c Release --project bench/Rft.Bench -- [alloc] [--warmup 10] [--steps 50] [--long 1000 [--tokens 64] [--prompts 1]]</c>.
 /// </summary>
 internal static class AllocationBench
 {
     public static async Task<int> Run(string[] args)
     {
         int warmup = BenchOptions.Int(args, "--warmup", 10), measured = BenchOptions.Int(args, "--steps", 50), longRun = BenchOptions.Int(args, "--long", 0);
-        if (longRun > 0) return await RunLong(warmup, longRun);
+        if (longRun > 0) return await RunLong(warmup, longRun, BenchOptions.Int(args, "--tokens", 64), BenchOptions.Int(args, "--prompts", 1));
 
         Console.WriteLine($"GRPO step of AllocationPipeline (preset tiny, 207-character vocabulary); {warmup} warm-up steps, then {measured} measured steps");
         Console.WriteLine("new tokens | completions | bytes/step (median) | bytes/step (mean) | min | max | gen0 | gen1 | gen2 | ms/step (median) | tokens generated/step");
@@ -37,10 +38,10 @@ internal static class AllocationBench
         return 0;
     }
 
-    private static async Task<int> RunLong(int warmup, int steps)
+    private static async Task<int> RunLong(int warmup, int steps, int tokens, int prompts)
     {
-        Console.WriteLine($"GRPO step of AllocationPipeline, 64 new tokens x 32 completions, {steps} steps ({warmup} warm-up)");
-        var options = new AllocationPipelineOptions { PromptsPerStep = 4, MaxNewTokens = 64, Steps = steps, LogEvery = 1_000_000 };
+        Console.WriteLine($"GRPO step of AllocationPipeline, {tokens} new tokens x {prompts * 8} completions, {steps} steps ({warmup} warm-up)");
+        var options = new AllocationPipelineOptions { PromptsPerStep = prompts, MaxNewTokens = tokens, Steps = steps, LogEvery = 1_000_000 };
         using var trainer = new AllocationPipeline.Trainer(Options.Create(options));
         trainer.Setup();
         int gen2 = 0, step = 0;
