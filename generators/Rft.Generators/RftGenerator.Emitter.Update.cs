@@ -294,8 +294,10 @@ public sealed partial class RftGenerator
                 report.ZeroVarianceGroupShare = _scores.ZeroVarianceGroupShare(_options.GroupSize);
                 report.MeanCompletionLength = {{Training}}.Stats.MeanCompletionTokens(rollout);
                 _timer.Lap(report, global::Rft.Training.StepPhase.Update);
-                report.UpdateTokens = rollout.SequenceTokens * _options.PpoEpochs; // every epoch's forwards cover the rollout's real tokens again
                 """);
+            writer.WriteLine(t.Plan.OffPolicy.Replays
+                ? "report.UpdateTokens = mix.Sequences.AttentionMask.sum().item<long>() * _options.PpoEpochs; // every epoch's forwards cover the fresh and replayed rows' real tokens"
+                : "report.UpdateTokens = rollout.SequenceTokens * _options.PpoEpochs; // every epoch's forwards cover the rollout's real tokens again");
         }
 
         /// <summary>Step 6a: the loss of one micro-batch, every term of this pipeline and nothing else.</summary>
