@@ -29,6 +29,7 @@ for (int trial = 1; trial <= trials; trial++)
     string root = Path.Combine(work, $"trial-{trial:D2}");
     // A moment anywhere in the run: process start-up, the warm-up, RL, a checkpoint being written, the final save.
     var killAt = TimeSpan.FromSeconds(random.NextDouble() * wholeSeconds);
+    if (Directory.Exists(root)) Directory.Delete(root, recursive: true);   // a redrawn trial starts from nothing
     bool finishedFirst;
     using (var process = Start(root, resume: null))
     {
