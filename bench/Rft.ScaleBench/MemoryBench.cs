@@ -4,15 +4,17 @@ namespace Rft.ScaleBench;
 
 /// <summary>
 /// Peak resident memory of RL steps at 8, 32 and 128 completions per step with a fixed micro-batch: what grows beyond the
-/// weights (and the buffers allocated at setup) must stay within 10% from 8 to 128.
+/// weights (and the buffers allocated at setup) must stay within 10% from 8 to 128. The rollout decodes <c>--decode-rows</c>
+/// completions at once (Rft:DecodeRows, 8 by default; 0 decodes a step's completions together, whose KV cache then grows
+/// with them).
 /// </summary>
 internal static class MemoryBench
 {
     public static int Run(string[] args)
     {
-        int micro = Int(args, "--micro", 8), newTokens = Int(args, "--new-tokens", 32), steps = Int(args, "--steps", 3);
+        int micro = Int(args, "--micro", 8), decodeRows = Int(args, "--decode-rows", 8), newTokens = Int(args, "--new-tokens", 32), steps = Int(args, "--steps", 3);
         Console.WriteLine($"RL steps of preset small (6 layers, width 256) with a k3 KL reference, GRPO groups of 8, {newTokens} new tokens,");
-        Console.WriteLine($"micro-batch {micro}, {steps} steps, float32, CPU; each size in its own process (MALLOC_MMAP_THRESHOLD_=65536).");
+        Console.WriteLine($"micro-batch {micro}, decoding {(decodeRows == 0 ? "all of a step's completions" : decodeRows.ToString(CultureInfo.InvariantCulture))} at once, {steps} steps, float32, CPU; each size in its own process (MALLOC_MMAP_THRESHOLD_=65536).");
         Console.WriteLine("growth = RL peak - resident after setup (weights, reference, KV cache, buffers): AdamW's moments, the step's tensors.");
         Console.WriteLine();
         Console.WriteLine("completions | after setup MiB | RL peak MiB | growth MiB | growth / growth at 8 | s/step (median)");
@@ -23,7 +25,7 @@ internal static class MemoryBench
             var result = ChildProcess.Run(
             [
                 $"--Rft:PromptsPerStep={prompts}", "--Rft:GroupSize=8", $"--Rft:MicroBatchSize={micro}", $"--Rft:MaxNewTokens={newTokens}",
-                $"--Rft:Steps={steps}",
+                $"--Rft:Steps={steps}", $"--Rft:DecodeRows={decodeRows}",
             ], TimeSpan.FromMinutes(60));
             if (result is not { } r) return 1;
             double setup = ChildProcess.MiB(r.GetProperty("resident_bytes_after_setup").GetInt64());

@@ -141,6 +141,11 @@ public sealed partial class RftGenerator
                 Int("MaxPromptTokens", rollout.MaxPromptTokens),
                 Double("Temperature", rollout.Temperature),
                 Double("TopP", rollout.TopP),
+                new OptionProperty("DecodeRows", "int", Literals.Int(rollout.DecodeRows), new[]
+                {
+                    Validation("DecodeRows", OptionCatalog.RuleOf("DecodeRows")),
+                    $"{Checks}.DecodeRows(errors, DecodeRows, GroupSize);",
+                }),
                 OverlongPromptsOption(rollout.OverlongPrompts), // RftGenerator.Emitter.Prompts.cs
             }));
 

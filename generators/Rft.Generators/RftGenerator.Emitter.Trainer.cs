@@ -202,7 +202,7 @@ public sealed partial class RftGenerator
                 // Rollout buffers, allocated once: KV cache, prompt tokens, decoded text, scores.
                 int rows = _options.PromptsPerStep * _options.GroupSize;
                 int samplerRows = global::System.Math.Max(rows, EvaluationChunk);
-                _sampler = new global::Rft.Rollout.Sampler(_policy, _tokenizer, samplerRows, _options.MaxPromptTokens, _options.MaxNewTokens);
+                _sampler = new global::Rft.Rollout.Sampler(_policy, _tokenizer, samplerRows, _options.MaxPromptTokens, _options.MaxNewTokens, _options.DecodeRows);
                 _prompts = new global::Rft.Rollout.PromptBatch(samplerRows, _options.MaxPromptTokens);
                 _completions = new global::Rft.Rollout.CompletionTexts(samplerRows, _options.MaxNewTokens, _tokenizer);
                 _sampling = new global::TorchSharp.torch.Generator((ulong)seeds.Derive("sampling"), _device); // beside the probabilities it draws from

@@ -263,7 +263,8 @@ public sealed partial class RftGenerator
                 TopP: ReadDouble(attribute, Name, "TopP", d.TopP),
                 OverlongPrompts: TryGetNamed(attribute, "OverlongPrompts", out int overlong)
                     ? overlong switch { 0 => "Error", 1 => "Skip", 2 => "TruncateLeft", _ => overlong.ToString(CultureInfo.InvariantCulture) }
-                    : d.OverlongPrompts);
+                    : d.OverlongPrompts,
+                DecodeRows: ReadInt(attribute, Name, "DecodeRows", d.DecodeRows));
         }
 
         private WarmupSpec ReadWarmup(AttributeData attribute, string demonstration)

@@ -51,7 +51,9 @@ internal static class ResumePlanner
                 string.Concat(damaged.Select(c => $"{Environment.NewLine}  {c.Problem!.Message}")));
         }
 
-        if (chosen.Manifest!.Reason == CheckpointReason.Completed)
+        // A run killed after its final checkpoint but before summary.json said it completed is finished, not refused: it
+        // resumes at its last step, trains nothing more, evaluates and writes the summary.
+        if (chosen.Manifest!.Reason == CheckpointReason.Completed && SummarySaysCompleted(runDirectory))
         {
             throw new ResumeRefusedException(
                 $"Rft:Resume: {runDirectory} completed every step (its checkpoint {chosen.Directory} is at {chosen.Manifest.Position}); there is nothing to resume. " +
@@ -59,6 +61,22 @@ internal static class ResumePlanner
         }
 
         return new ResumePlan(runDirectory, chosen, damaged, changes);
+    }
+
+    private static bool SummarySaysCompleted(string runDirectory)
+    {
+        string path = Path.Combine(runDirectory, "summary.json");
+        if (!File.Exists(path)) return false;
+        try
+        {
+            using var summary = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(path));
+            return summary.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                && summary.RootElement.TryGetProperty("completed", out var completed) && completed.ValueKind == System.Text.Json.JsonValueKind.True;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false;   // cut short by the kill: the run had not finished writing it
+        }
     }
 
     private static string Locate(string resume, string root, string pipeline)

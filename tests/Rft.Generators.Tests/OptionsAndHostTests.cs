@@ -61,6 +61,22 @@ public class OptionsAndHostTests
     }
 
     [Fact]
+    public void Decode_rows_must_hold_a_whole_group()
+    {
+        var options = Create(Full.Value, "Samples.Full.QuizOptions");
+        Set(options, "GroupSize", 4);
+        Set(options, "DecodeRows", 3);
+        Assert.Equal(
+            ["Rft:DecodeRows = 3 is invalid: a prompt's Rft:GroupSize = 4 completions are decoded together, so use 0 (all of a step's at once) or at least 4."],
+            options.Validate());
+
+        Set(options, "DecodeRows", 4);
+        Assert.Empty(options.Validate());
+        Set(options, "DecodeRows", -1);
+        Assert.Equal(["Rft:DecodeRows = -1 is invalid: it must be at least 0."], options.Validate());
+    }
+
+    [Fact]
     public void The_host_registration_binds_options_from_configuration_and_resolves_the_trainer_with_its_pipeline()
     {
         var configuration = new ConfigurationBuilder()

@@ -182,6 +182,26 @@ public sealed class ResumeTests : IDisposable
     }
 
     [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_run_killed_after_its_final_checkpoint_but_before_its_summary_is_finished_by_a_resume(bool summaryCutShort)
+    {
+        var first = await TrainingRun.RunAsync(_root.Path, new TrainerScript());
+        string summary = Path.Combine(first.RunDirectory, "summary.json");
+        var expectedSteps = Trace(first);
+        if (summaryCutShort) File.WriteAllText(summary, File.ReadAllText(summary)[..40]);
+        else File.Delete(summary);
+        // The final evaluation's line was written after the checkpoint: a resume drops it and evaluates again.
+        var second = await TrainingRun.RunAsync(_root.Path, new TrainerScript(), ["--Rft:Resume=latest"]);
+
+        Assert.Equal(0, second.ExitCode);
+        Assert.Equal(expectedSteps, Trace(second));   // the final evaluation once, every step once
+        using var written = System.Text.Json.JsonDocument.Parse(File.ReadAllText(summary));
+        Assert.True(written.RootElement.GetProperty("completed").GetBoolean());
+        Assert.Equal(5, written.RootElement.GetProperty("rl_steps").GetInt32());
+    }
+
+    [Theory]
     [InlineData("latest", "Rft:Resume=latest: no run of Fake under")]
     [InlineData("nowhere", "Rft:Resume = 'nowhere' does not exist")]
     public async Task A_resume_without_a_run_to_continue_exits_2(string resume, string message)

@@ -47,6 +47,7 @@ internal static class OptionCatalog
         new OptionEntry("Rollout", "MaxPromptTokens", "MaxPromptTokens", OptionRule.AtLeast(1)),
         new OptionEntry("Rollout", "Temperature", "Temperature", OptionRule.AtLeast(0)),
         new OptionEntry("Rollout", "TopP", "TopP", OptionRule.InRangeExclusiveLow(0, 1)),
+        new OptionEntry("Rollout", "DecodeRows", "DecodeRows", OptionRule.AtLeast(0)),
         new OptionEntry("SftWarmup", "MaxSteps", "SftMaxSteps", OptionRule.AtLeast(0)),
         new OptionEntry("SftWarmup", "BatchSize", "SftBatchSize", OptionRule.AtLeast(1)),
         new OptionEntry("SftWarmup", "LearningRate", "SftLearningRate", OptionRule.Positive),

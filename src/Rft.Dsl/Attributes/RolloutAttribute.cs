@@ -18,4 +18,11 @@ public sealed class RolloutAttribute : Attribute
 
     /// <summary>Nucleus sampling: keep the smallest set of tokens whose probability reaches this.</summary>
     public double TopP { get; set; } = 1.0;
+
+    /// <summary>
+    /// Completions decoded at once (0: all of a step's). A step's rollout is generated in chunks of whole prompt groups of
+    /// at most this many rows, so the KV cache and the decoding buffers hold one chunk and memory does not grow with
+    /// the completions per step; at least the group size.
+    /// </summary>
+    public int DecodeRows { get; set; }
 }

@@ -90,6 +90,19 @@ public sealed class PromptBatch
         return fit;
     }
 
+    /// <summary>Appends a prompt already tokenized (another batch's <see cref="Tokens"/>).</summary>
+    /// <exception cref="ArgumentException">The prompt is empty or longer than <see cref="MaxPromptTokens"/>.</exception>
+    /// <exception cref="InvalidOperationException">The batch already holds <see cref="MaxPrompts"/> prompts.</exception>
+    public void AddTokens(ReadOnlySpan<int> tokens)
+    {
+        if (Count == MaxPrompts) throw new InvalidOperationException($"The prompt batch already holds its maximum of {MaxPrompts} prompts.");
+        if (tokens.IsEmpty || tokens.Length > MaxPromptTokens)
+            throw new ArgumentException($"A prompt of {tokens.Length} tokens does not fit: 1 to {MaxPromptTokens} (MaxPromptTokens).", nameof(tokens));
+        tokens.CopyTo(_tokens.AsSpan(Count * MaxPromptTokens, MaxPromptTokens));
+        _lengths[Count++] = tokens.Length;
+        LongestLength = Math.Max(LongestLength, tokens.Length);
+    }
+
     /// <summary>The tokens of prompt <paramref name="index"/>, BOS first when the tokenizer has one.</summary>
     public ReadOnlySpan<int> Tokens(int index)
     {

@@ -48,13 +48,31 @@ public sealed class Sampler : IDisposable
     private readonly Tensor _outCompletionMask;
     private readonly Tensor _outLogProbs;
 
-    public Sampler(LlamaForCausalLM model, ITokenizer tokenizer, int maxRows, int maxPromptTokens, int maxNewTokens)
+    // Chunked decoding (decodeRows < maxRows): a chunk's prompts, and the chunks gathered into one batch.
+    private readonly int _decodeRows;
+    private readonly PromptBatch? _chunk;
+    private readonly RolloutAccumulator? _gathered;
+    private readonly int[] _chunkGroups = [];
+
+    /// <param name="model">The policy; the sampler lives on its device and in its precision.</param>
+    /// <param name="tokenizer">Pad and stop ids.</param>
+    /// <param name="maxRows">Most completions one <see cref="Generate"/> returns (prompts x samples per prompt).</param>
+    /// <param name="maxPromptTokens">Longest prompt.</param>
+    /// <param name="maxNewTokens">Longest completion.</param>
+    /// <param name="decodeRows">
+    /// Most completions decoded at once (0: <paramref name="maxRows"/>). A larger request is generated in chunks of whole
+    /// prompt groups and gathered into one batch, so the KV cache and the decoding buffers, sized for one chunk, do not
+    /// grow with the completions per call. Each chunk draws from the same generator in turn: the tokens differ from one
+    /// whole-batch decode (greedy decoding aside), reproducibly.
+    /// </param>
+    public Sampler(LlamaForCausalLM model, ITokenizer tokenizer, int maxRows, int maxPromptTokens, int maxNewTokens, int decodeRows = 0)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(tokenizer);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxRows, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxPromptTokens, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxNewTokens, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(decodeRows);
         if (tokenizer.VocabSize > model.Config.VocabSize)
             throw new ArgumentException($"The tokenizer has {tokenizer.VocabSize} ids but the model's vocabulary has {model.Config.VocabSize}.", nameof(tokenizer));
         if (maxPromptTokens + maxNewTokens > model.Config.MaxPositions)
@@ -70,7 +88,15 @@ public sealed class Sampler : IDisposable
         var weight = model.LmHeadWeight;
         _device = weight.device;
         int maxLength = maxPromptTokens + maxNewTokens;
+        _decodeRows = decodeRows == 0 ? maxRows : Math.Min(decodeRows, maxRows);
+        if (_decodeRows < maxRows)
+        {
+            _chunk = new PromptBatch(_decodeRows, maxPromptTokens);
+            _gathered = new RolloutAccumulator(maxRows, maxPromptTokens, maxNewTokens, tokenizer.PadId, _device);
+            _chunkGroups = Enumerable.Range(0, _decodeRows).ToArray();
+        }
 
+        maxRows = _decodeRows;   // what one decode holds: every buffer below is sized for it
         _cache = new KvCache(model.Config, maxRows, maxLength, _device, weight.dtype);
         _stacked = new DecodeProjections[model.Config.NumLayers];
         _batch = new RolloutBatch(maxRows, maxNewTokens);
@@ -97,6 +123,10 @@ public sealed class Sampler : IDisposable
     }
 
     public int MaxRows { get; }
+
+    /// <summary>Most completions decoded at once (<see cref="MaxRows"/> unless chunked).</summary>
+    public int DecodeRows => _decodeRows;
+
     public int MaxPromptTokens { get; }
     public int MaxNewTokens { get; }
 
@@ -106,11 +136,34 @@ public sealed class Sampler : IDisposable
     /// </summary>
     /// <param name="generator">Draws every sampled token (unused when greedy); its state advances.</param>
     /// <returns>The sampler's batch, overwritten by the next call.</returns>
+    /// <exception cref="ArgumentException">More rows than <see cref="MaxRows"/>, a group larger than <see cref="DecodeRows"/>, or a setting out of range.</exception>
     public RolloutBatch Generate(PromptBatch prompts, int samplesPerPrompt, SamplingSettings settings, Generator generator)
     {
         ArgumentNullException.ThrowIfNull(prompts);
         ArgumentNullException.ThrowIfNull(generator);
         Validate(prompts, samplesPerPrompt, settings);
+        if ((long)prompts.Count * samplesPerPrompt <= _decodeRows) return GenerateRows(prompts, samplesPerPrompt, settings, generator);
+
+        // Chunks of whole prompt groups, decoded one after another and gathered as one batch (rows in prompt order).
+        int perChunk = _decodeRows / samplesPerPrompt;
+        if (perChunk == 0)
+            throw new ArgumentException($"{samplesPerPrompt} samples of a prompt are decoded together, more than the sampler's {_decodeRows} decoding rows (Rft:DecodeRows); use at least {samplesPerPrompt}.", nameof(samplesPerPrompt));
+        _gathered!.Clear();
+        for (int first = 0; first < prompts.Count; first += perChunk)
+        {
+            int count = Math.Min(perChunk, prompts.Count - first);
+            _chunk!.Clear();
+            for (int i = 0; i < count; i++) _chunk.AddTokens(prompts.Tokens(first + i));
+            var part = GenerateRows(_chunk, samplesPerPrompt, settings, generator);
+            _gathered.AddGroups(part, _chunkGroups.AsSpan(0, count), samplesPerPrompt);
+        }
+
+        return _gathered.Batch;
+    }
+
+    // One decode of every row of prompts x samplesPerPrompt (at most DecodeRows), into the sampler's own batch.
+    private RolloutBatch GenerateRows(PromptBatch prompts, int samplesPerPrompt, SamplingSettings settings, Generator generator)
+    {
 
         int promptCount = prompts.Count, groups = samplesPerPrompt, rows = promptCount * groups;
         int p = prompts.LongestLength;
@@ -360,6 +413,7 @@ public sealed class Sampler : IDisposable
     public void Dispose()
     {
         _batch.ReleaseViews();
+        _gathered?.Dispose();
         _cache.Dispose();
         _frame.Dispose();
         foreach (var tensor in new[]

@@ -97,6 +97,13 @@ public static class OptionChecks
             errors.Add($"Rft:MiniBatches = {miniBatches} is invalid: a step has {rows} completions (Rft:PromptsPerStep {promptsPerStep} x Rft:GroupSize {groupSize}), and each mini-batch needs at least one; use at most {rows}.");
     }
 
+    /// <summary>Chunks of whole prompt groups: a chunk must hold at least one group.</summary>
+    public static void DecodeRows(List<string> errors, int decodeRows, int groupSize)
+    {
+        if (decodeRows > 0 && groupSize >= 1 && decodeRows < groupSize)
+            errors.Add($"Rft:DecodeRows = {decodeRows} is invalid: a prompt's Rft:GroupSize = {groupSize} completions are decoded together, so use 0 (all of a step's at once) or at least {groupSize}.");
+    }
+
     /// <summary><c>cpu</c>, <c>cuda</c> or <c>cuda:N</c> (whether this machine has that device is checked when the trainer starts).</summary>
     public static void Device(List<string> errors, string name, string? device)
     {

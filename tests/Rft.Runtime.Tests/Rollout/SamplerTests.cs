@@ -45,6 +45,39 @@ public class SamplerTests
     }
 
     [Fact]
+    public void Chunked_decoding_gathers_the_batch_a_whole_decode_gives_and_holds_one_chunk()
+    {
+        using var scope = NewDisposeScope();
+        using var model = TinyModels.Create(seed: 12);
+        // Prompts of different lengths in each chunk of two, so the gathered batch re-aligns prompts and completions.
+        var prompts = Prompts("abc", "gfedcba", "de", "h", "bb");
+        using var whole = new Sampler(model, Tokenizer, maxRows: 15, maxPromptTokens: 8, maxNewTokens: 6);
+        using var chunked = new Sampler(model, Tokenizer, maxRows: 15, maxPromptTokens: 8, maxNewTokens: 6, decodeRows: 7);
+
+        var expected = whole.Generate(prompts, 3, SamplingSettings.Greedy(6), new Generator(1));
+        var actual = chunked.Generate(prompts, 3, SamplingSettings.Greedy(6), new Generator(1));
+
+        Assert.Equal(7, chunked.DecodeRows);
+        Assert.Equal((expected.Rows, expected.PromptLength, expected.CompletionLength), (actual.Rows, actual.PromptLength, actual.CompletionLength));
+        Assert.True(Same(expected.Sequences, actual.Sequences));
+        Assert.True(Same(expected.AttentionMask, actual.AttentionMask));
+        Assert.True(Same(expected.PositionIds, actual.PositionIds));
+        Assert.True(Same(expected.CompletionMask, actual.CompletionMask));
+        Assert.True(expected.LogProbs.allclose(actual.LogProbs, rtol: 1e-5, atol: 1e-6));
+        for (int row = 0; row < expected.Rows; row++)
+        {
+            Assert.Equal(expected.CompletionTokens(row).ToArray(), actual.CompletionTokens(row).ToArray());
+            Assert.Equal(expected.Finished(row), actual.Finished(row));
+        }
+
+        Assert.Equal((expected.GeneratedTokens, expected.SequenceTokens), (actual.GeneratedTokens, actual.SequenceTokens));
+
+        // A group never spans two chunks: more samples per prompt than the decoding rows is refused with the option.
+        var refused = Assert.Throws<ArgumentException>(() => chunked.Generate(Prompts("ab"), 8, SamplingSettings.Greedy(6), new Generator(1)));
+        Assert.Contains("Rft:DecodeRows", refused.Message);
+    }
+
+    [Fact]
     public void Sampling_with_the_same_seed_gives_the_same_tokens()
     {
         using var scope = NewDisposeScope();
