@@ -38,20 +38,13 @@ public readonly record struct UpdateBatch(SequenceRows Rows, Tensor Mask, Tensor
     /// completions right-padded to its longest completion, so a micro-batch of short rows would otherwise compute (and keep
     /// for backward) activations as long as the step's longest row, and its memory would grow with the rows per step.
     /// The dropped columns are masked out of attention and of every loss, so the result is the same; one read of two
-    /// numbers per call tells where the rows' tokens start and end.
+    /// numbers per call tells where the rows' tokens start and end (<see cref="SequenceRows.WithoutPaddingColumns"/>).
     /// </summary>
     public UpdateBatch Select(Tensor index)
     {
-        var rows = Rows.Select(index);
-        var (dropPrompt, keepCompletion) = RealExtent(rows);
-        if (dropPrompt > 0 || keepCompletion < rows.CompletionLength)
-        {
-            int p = rows.PromptLength - dropPrompt, length = p + keepCompletion;
-            rows = new SequenceRows(rows.Sequences.narrow(1, dropPrompt, length), rows.AttentionMask.narrow(1, dropPrompt, length),
-                rows.PositionIds.narrow(1, dropPrompt, length), p, keepCompletion);
-        }
-
-        Tensor Columns(Tensor t) => t.index_select(0, index).narrow(1, 0, keepCompletion);
+        var rows = Rows.Select(index).WithoutPaddingColumns();
+        int keep = rows.CompletionLength;
+        Tensor Columns(Tensor t) => t.index_select(0, index).narrow(1, 0, keep);
         Tensor? Optional(Tensor? t) => t is null ? null : t.dim() == 2 ? Columns(t) : t.index_select(0, index);
         return new(rows, Columns(Mask), Columns(Advantages), Columns(OldLogProbs))
         {
@@ -62,18 +55,5 @@ public readonly record struct UpdateBatch(SequenceRows Rows, Tensor Mask, Tensor
             PrecedentLogProbs = Optional(PrecedentLogProbs),
             ImportanceWeights = Optional(ImportanceWeights),
         };
-    }
-
-    // Leading prompt columns that no row uses, and the completion columns some row uses (at least one). Prompts are
-    // left-padded and completions right-padded, so the columns in use are a suffix of the prompt and a prefix of the
-    // completion, and counting them is enough.
-    private static (int DropPrompt, int KeepCompletion) RealExtent(SequenceRows rows)
-    {
-        using var scope = NewDisposeScope();
-        int p = rows.PromptLength, t = rows.CompletionLength;
-        if (p == 0 || t == 0) return (0, t);
-        var used = rows.AttentionMask.any(0);                                                            // [P + T]
-        var counts = stack([used.narrow(0, 0, p).sum(), used.narrow(0, p, t).sum()]).cpu().data<long>(); // the one read
-        return ((int)Math.Min(p - counts[0], p - 1), (int)Math.Max(1, counts[1]));
     }
 }

@@ -54,24 +54,26 @@ public static class PolicyForward
         using var _ = no_grad();
         using var scope = NewDisposeScope();
         long count = rows.Rows;
-        var logProbs = empty([count, rows.CompletionLength], ScalarType.Float32, rows.Sequences.device);
-        var values = valueHead is null ? null : empty([count, rows.CompletionLength], ScalarType.Float32, rows.Sequences.device);
+        // Zeros: columns past a micro-batch's longest completion are padding, left out of its forward.
+        var logProbs = zeros([count, rows.CompletionLength], ScalarType.Float32, rows.Sequences.device);
+        var values = valueHead is null ? null : zeros([count, rows.CompletionLength], ScalarType.Float32, rows.Sequences.device);
         long size = microBatchSize <= 0 ? count : microBatchSize;
         for (long start = 0; start < count; start += size)
         {
             using var microScope = NewDisposeScope();
             long length = Math.Min(size, count - start);
             var micro = new SequenceRows(rows.Sequences.narrow(0, start, length), rows.AttentionMask.narrow(0, start, length),
-                rows.PositionIds.narrow(0, start, length), rows.PromptLength, rows.CompletionLength);
+                rows.PositionIds.narrow(0, start, length), rows.PromptLength, rows.CompletionLength).WithoutPaddingColumns();
+            var target = logProbs.narrow(0, start, length).narrow(1, 0, micro.CompletionLength);
             if (valueHead is null)
             {
-                logProbs.narrow(0, start, length).copy_(LogProbs(model, micro, temperature, withEntropy: false).LogProbs);
+                target.copy_(LogProbs(model, micro, temperature, withEntropy: false).LogProbs);
             }
             else
             {
                 var (microLogProbs, _, microValues) = LogProbsAndValues(model, valueHead, micro, temperature, withEntropy: false);
-                logProbs.narrow(0, start, length).copy_(microLogProbs);
-                values!.narrow(0, start, length).copy_(microValues);
+                target.copy_(microLogProbs);
+                values!.narrow(0, start, length).narrow(1, 0, micro.CompletionLength).copy_(microValues);
             }
         }
 
