@@ -144,6 +144,8 @@ public sealed partial class RftGenerator
                   """);
             WriteOffPolicyLoad(writer, t);
             writer.WriteLine($$"""
+                // --Rft:DumpRollouts: rollouts.jsonl keeps the steps up to the checkpoint's and goes on after them.
+                _rolloutLog?.ContinueAfter(state.RlSteps);
                 {{Checkpoints}}.RestoreRandomStates(resume, _policy, _sampling, _schedule);
                 return state;
                 """);

@@ -27,8 +27,12 @@ public sealed class RolloutLogWriter : IDisposable
     private long[] _sequences = [];
     private bool[] _attention = [];
     private int _rows;                              // rows of the step being written: the planes' stride
+    private bool _started;                          // the file was emptied, or continued, before the first write
 
-    /// <param name="path">The file, created (or replaced).</param>
+    /// <param name="path">
+    /// The file. An existing one is replaced when the first step is written, unless <see cref="ContinueAfter"/> says the
+    /// run continues it: opening it changes nothing, so a trainer can open it before it knows whether it resumes.
+    /// </param>
     /// <param name="rewardNames">The pipeline's rewards, in the order of the per-reward values given to <see cref="Write"/>.</param>
     public RolloutLogWriter(string path, ITokenizer tokenizer, IReadOnlyList<string> rewardNames)
     {
@@ -37,7 +41,7 @@ public sealed class RolloutLogWriter : IDisposable
         ArgumentNullException.ThrowIfNull(rewardNames);
         Path = System.IO.Path.GetFullPath(path);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
-        _file = new FileStream(Path, FileMode.Create, FileAccess.Write, FileShare.Read);
+        _file = new FileStream(Path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
         _json = new Utf8JsonWriter(_file, Options);
         _tokenizer = tokenizer;
         _rewardNames = rewardNames;
@@ -46,8 +50,65 @@ public sealed class RolloutLogWriter : IDisposable
     /// <summary>The file written.</summary>
     public string Path { get; }
 
-    /// <summary>Lines written.</summary>
+    /// <summary>Lines written (by this writer, or kept by <see cref="ContinueAfter"/>).</summary>
     public long Lines { get; private set; }
+
+    /// <summary>
+    /// Continues the file of a resumed run: keeps the lines of steps up to <paramref name="step"/> (the checkpoint's RL
+    /// step), drops those the process that died wrote after it and a last line cut short, and appends after them.
+    /// </summary>
+    /// <returns>The lines dropped.</returns>
+    public long ContinueAfter(int step)
+    {
+        if (Lines > 0 || _started) throw new InvalidOperationException("ContinueAfter must come before the first step is written.");
+        _file.Position = 0;
+        long keep = 0, dropped = 0;
+        bool keeping = true;
+        var line = new List<byte>(4096);
+        int value;
+        while ((value = _file.ReadByte()) >= 0)
+        {
+            if (value != '\n')
+            {
+                line.Add((byte)value);
+                continue;
+            }
+
+            if (keeping && StepOf(line) is int lineStep && lineStep <= step)
+            {
+                keep += line.Count + 1;
+                Lines++;
+            }
+            else
+            {
+                keeping = false;
+                dropped++;
+            }
+
+            line.Clear();
+        }
+
+        if (line.Count > 0) dropped++;    // a line the kill cut short
+        _file.SetLength(keep);
+        _file.Position = keep;
+        _started = true;
+        return dropped;
+    }
+
+    // The "step" of one JSON line, or null when the line is not a whole JSON object with one.
+    private static int? StepOf(List<byte> line)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(line.ToArray());
+            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("step", out var step)
+                && step.TryGetInt32(out int value) ? value : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>Writes the rows of a step's rollout (one device-to-host copy of each per-token tensor) and flushes.</summary>
     /// <param name="step">The RL step, which is also the version of the policy that sampled the rows.</param>
@@ -60,6 +121,11 @@ public sealed class RolloutLogWriter : IDisposable
         ArgumentNullException.ThrowIfNull(rewards);
         int rows = rollout.Rows, p = rollout.PromptLength, t = rollout.CompletionLength, width = p + t;
         if (rewards.Count != _rewardNames.Count) throw new ArgumentException($"{rewards.Count} reward columns for {_rewardNames.Count} reward names.", nameof(rewards));
+        if (!_started)
+        {
+            _file.SetLength(0);   // a new run replaces what a file of that name held
+            _started = true;
+        }
 
         // Host copies: tokens and attention of the prompts; mask, behaviour log-probs and advantages of the completions.
         Grow(ref _sequences, rows * width);

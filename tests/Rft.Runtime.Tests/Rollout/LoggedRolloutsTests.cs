@@ -130,5 +130,47 @@ public sealed class LoggedRolloutsTests : IDisposable
         return path;
     }
 
+    [Fact]
+    public void A_resumed_run_keeps_the_logged_steps_up_to_its_checkpoint_and_a_new_run_replaces_the_file()
+    {
+        using var scope = NewDisposeScope();
+        using var model = LlamaForCausalLM.Create(ModelPresets.Get("nano", Tokenizer.VocabSize, maxPositions: 32), seed: 4);
+        using var sampler = new Sampler(model, Tokenizer, maxRows: 2, maxPromptTokens: 9, maxNewTokens: 5);
+        var prompts = new PromptBatch(1, 9);
+        prompts.Add("abc", Tokenizer);
+        var rollout = sampler.Generate(prompts, 2, new SamplingSettings(5, 1.0, 1.0), new Generator(3));
+        using var scores = new ScoreBuffer(2);
+        scores.Clear(2);
+        var right = new float[] { 1, 0 };
+        var brief = new float[] { 0.5f, 0.25f };
+        for (int i = 0; i < 2; i++) scores.Set(i, right[i] + brief[i], right[i] >= 1);
+        var advantages = rollout.CompletionMask * 0.5f;
+        string path = Path.Combine(_directory.FullName, "rollouts.jsonl");
+        int[] Steps() => File.ReadLines(path).Select(l => JsonNode.Parse(l)!["step"]!.GetValue<int>()).ToArray();
+
+        // The first process logs steps 1 to 4, then dies while writing step 5 (half a line); its checkpoint was at step 3.
+        using (var writer = new RolloutLogWriter(path, Tokenizer, RewardNames))
+        {
+            for (int step = 1; step <= 4; step++) writer.Write(step, rollout, scores, new[] { right, brief }, advantages);
+        }
+
+        File.AppendAllText(path, "{\"step\":5,\"policy_vers");
+
+        // The resumed process opens the file before it knows it resumes, then continues after step 3.
+        using (var writer = new RolloutLogWriter(path, Tokenizer, RewardNames))
+        {
+            Assert.Equal(9, File.ReadLines(path).Count());                // opening it changed nothing
+            Assert.Equal(3, writer.ContinueAfter(3));                    // step 4's two lines and the cut one
+            Assert.Equal(6, writer.Lines);
+            for (int step = 4; step <= 5; step++) writer.Write(step, rollout, scores, new[] { right, brief }, advantages);
+        }
+
+        Assert.Equal([1, 1, 2, 2, 3, 3, 4, 4, 5, 5], Steps());
+
+        // A new run of that name (no ContinueAfter) replaces the file at its first step.
+        using (var writer = new RolloutLogWriter(path, Tokenizer, RewardNames)) writer.Write(1, rollout, scores, new[] { right, brief }, advantages);
+        Assert.Equal([1, 1], Steps());
+    }
+
     public void Dispose() => _directory.Delete(recursive: true);
 }
