@@ -16,22 +16,7 @@ internal sealed class MetricsWriter : IDisposable
     private static readonly JsonEncodedText Phase = Key("phase");
     private static readonly JsonEncodedText Step = Key("step");
     private static readonly JsonEncodedText TotalSteps = Key("total_steps");
-    private static readonly JsonEncodedText Loss = Key("loss");
-    private static readonly JsonEncodedText LearningRate = Key("lr");
-    private static readonly JsonEncodedText GradNorm = Key("grad_norm");
     private static readonly JsonEncodedText Accuracy = Key("accuracy");
-    private static readonly JsonEncodedText Kl = Key("kl");
-    private static readonly JsonEncodedText Entropy = Key("entropy");
-    private static readonly JsonEncodedText ClipFraction = Key("clip_fraction");
-    private static readonly JsonEncodedText ClipFractionHigh = Key("clip_fraction_high");
-    private static readonly JsonEncodedText ClipFractionLow = Key("clip_fraction_low");
-    private static readonly JsonEncodedText ApproxKl = Key("approx_kl");
-    private static readonly JsonEncodedText OptimizerSteps = Key("optimizer_steps");
-    private static readonly JsonEncodedText CompletionLength = Key("completion_length");
-    private static readonly JsonEncodedText ZeroVarianceGroups = Key("zero_variance_groups");
-    private static readonly JsonEncodedText MaskedSamples = Key("masked_samples");
-    private static readonly JsonEncodedText RewardTimeouts = Key("reward_timeouts");
-    private static readonly JsonEncodedText ValidationAccuracy = Key("val_accuracy");
     private static readonly JsonEncodedText Seconds = Key("seconds");
     private static readonly JsonEncodedText Name = Key("name");
     private static readonly JsonEncodedText Correct = Key("correct");
@@ -39,7 +24,9 @@ internal sealed class MetricsWriter : IDisposable
     private static readonly JsonEncodedText Sft = Key("sft");
     private static readonly JsonEncodedText Rl = Key("rl");
     private static readonly JsonEncodedText Eval = Key("eval");
-    private static readonly JsonEncodedText[] TimingKeys = StepTimingKeys.Names.Select(Key).ToArray();
+    private static readonly JsonEncodedText[] HeadKeys = StepScalars.Head.Select(s => Key(s.Name)).ToArray();
+    private static readonly JsonEncodedText[] MiddleKeys = StepScalars.Middle.Select(s => Key(s.Name)).ToArray();
+    private static readonly JsonEncodedText[] TailKeys = StepScalars.Tail.Select(s => Key(s.Name)).ToArray();
 
     private static readonly JsonWriterOptions WriterOptions = new()
     {
@@ -183,42 +170,27 @@ internal sealed class MetricsWriter : IDisposable
         _json.WriteString(Phase, report.Phase == TrainingPhase.Sft ? Sft : Rl);
         _json.WriteNumber(Step, report.Step);
         _json.WriteNumber(TotalSteps, report.TotalSteps);
-        WriteFinite(Loss, report.Loss);
-        WriteFinite(LearningRate, report.LearningRate);
-        WriteFinite(GradNorm, report.GradNorm);
-
+        Write(HeadKeys, StepScalars.Head, report);
         var rewardKeys = RewardKeys(report.RewardNames);
         for (var i = 0; i < rewardKeys.Length; i++)
         {
             WriteFinite(rewardKeys[i], report.RewardMeans[i]);
         }
 
-        WriteFinite(Accuracy, report.Accuracy);
-        WriteFinite(Kl, report.Kl);
-        WriteFinite(Entropy, report.Entropy);
-        WriteFinite(ClipFraction, report.ClipFraction);
-        WriteFinite(ClipFractionHigh, report.ClipFractionHigh);
-        WriteFinite(ClipFractionLow, report.ClipFractionLow);
-        WriteFinite(ApproxKl, report.ApproxKl);
-        if (report.Phase == TrainingPhase.Rl) _json.WriteNumber(OptimizerSteps, report.OptimizerSteps);
-        WriteFinite(CompletionLength, report.MeanCompletionLength);
-        WriteFinite(ZeroVarianceGroups, report.ZeroVarianceGroupShare);
-        _json.WriteNumber(MaskedSamples, report.MaskedSamples);
-        if (report.TimedOutRewards > 0) _json.WriteNumber(RewardTimeouts, report.TimedOutRewards);
-        WriteFinite(ValidationAccuracy, report.ValidationAccuracy);
+        Write(MiddleKeys, StepScalars.Middle, report);
         var extraKeys = ExtraKeys(report.ExtraNames);
         for (var i = 0; i < extraKeys.Length; i++)
         {
             WriteFinite(extraKeys[i], report.Extra[i]);
         }
 
-        for (var i = 0; i < TimingKeys.Length; i++)
-        {
-            WriteFinite(TimingKeys[i], StepTimingKeys.Value(report, i));
-        }
-
-        WriteFinite(Seconds, report.Seconds);
+        Write(TailKeys, StepScalars.Tail, report);
         _json.WriteEndObject();
+    }
+
+    private void Write(JsonEncodedText[] keys, IReadOnlyList<StepScalar> scalars, StepReport report)
+    {
+        for (var i = 0; i < keys.Length; i++) WriteFinite(keys[i], scalars[i].Value(report));
     }
 
     private JsonEncodedText[] RewardKeys(IReadOnlyList<string> names)

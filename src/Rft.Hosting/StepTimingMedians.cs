@@ -5,14 +5,14 @@ namespace Rft.Hosting;
 
 /// <summary>
 /// Keeps every RL step's wall time, phase timings and throughputs (those measured) so that <c>summary.json</c> can report
-/// their medians under the names of <c>metrics.jsonl</c> (<see cref="StepTimingKeys"/>, then <c>seconds</c>). Storage for the run's step budget (up to 65,536 steps) is taken
+/// their medians under the names of <c>metrics.jsonl</c> (<see cref="StepScalars.Tail"/>). Storage for the run's step budget (up to 65,536 steps) is taken
 /// at the first step, so recording a step does not allocate.
 /// </summary>
 internal sealed class StepTimingMedians
 {
     private const int MaxReserved = 1 << 16;
 
-    private readonly List<double>[] _series = new List<double>[StepTimingKeys.Names.Count + 1];   // the last: seconds
+    private readonly List<double>[] _series = new List<double>[StepScalars.Tail.Count];
 
     public StepTimingMedians()
     {
@@ -25,7 +25,7 @@ internal sealed class StepTimingMedians
         if (report.Phase != TrainingPhase.Rl) return;
         for (int i = 0; i < _series.Length; i++)
         {
-            double value = i < StepTimingKeys.Names.Count ? StepTimingKeys.Value(report, i) : report.Seconds;
+            double value = StepScalars.Tail[i].Value(report);
             if (!double.IsFinite(value)) continue;
             var series = _series[i];
             if (series.Capacity == 0) series.Capacity = Math.Clamp(report.TotalSteps, 1, MaxReserved);
@@ -40,7 +40,7 @@ internal sealed class StepTimingMedians
         json.WriteStartObject("rl_medians");
         for (int i = 0; i < _series.Length; i++)
         {
-            if (_series[i].Count > 0) json.WriteNumber(i < StepTimingKeys.Names.Count ? StepTimingKeys.Names[i] : "seconds", Median(_series[i]));
+            if (_series[i].Count > 0) json.WriteNumber(StepScalars.Tail[i].Name, Median(_series[i]));
         }
 
         json.WriteEndObject();

@@ -6,7 +6,7 @@ namespace Rft.Hosting.TensorBoard;
 /// <summary>
 /// Writes a run's metrics as a TensorBoard event file in the run directory (<c>Rft:TensorBoard=true</c>), so
 /// <c>tensorboard --logdir runs</c> shows every run. One event per step holds that step's scalars under
-/// <c>&lt;phase&gt;/&lt;metric&gt;</c> (the names of metrics.jsonl: <c>rl/loss</c>, <c>rl/reward/Correct</c>,
+/// <c>&lt;phase&gt;/&lt;metric&gt;</c> (the names of metrics.jsonl, <see cref="StepScalars"/>: <c>rl/loss</c>, <c>rl/reward/Correct</c>,
 /// <c>rl/source/Sums/share</c>); each evaluation is <c>eval/&lt;name&gt;/accuracy</c> at its phase's last step. Every
 /// event is flushed as it is written, so TensorBoard can follow a run live. Tags are encoded once: a step allocates nothing.
 /// </summary>
@@ -38,22 +38,13 @@ internal sealed class TensorBoardWriter : IDisposable
     {
         var tags = report.Phase == TrainingPhase.Sft ? _sft : _rl;
         _event.Begin(WallTime(), report.Step);
-        Add(tags.Loss, report.Loss);
-        Add(tags.LearningRate, report.LearningRate);
-        Add(tags.GradNorm, report.GradNorm);
+        Add(tags.Head, StepScalars.Head, report);
         var rewards = tags.Rewards(report.RewardNames);
         for (int i = 0; i < rewards.Length; i++) Add(rewards[i], report.RewardMeans[i]);
-        Add(tags.Accuracy, report.Accuracy);
-        Add(tags.Kl, report.Kl);
-        Add(tags.Entropy, report.Entropy);
-        Add(tags.ClipFraction, report.ClipFraction);
-        Add(tags.CompletionLength, report.MeanCompletionLength);
-        Add(tags.ZeroVarianceGroups, report.ZeroVarianceGroupShare);
-        Add(tags.MaskedSamples, report.MaskedSamples);
-        Add(tags.ValidationAccuracy, report.ValidationAccuracy);
+        Add(tags.Middle, StepScalars.Middle, report);
         var extras = tags.Extras(report.ExtraNames);
         for (int i = 0; i < extras.Length; i++) Add(extras[i], report.Extra[i]);
-        Add(tags.Seconds, report.Seconds);
+        Add(tags.Tail, StepScalars.Tail, report);
         Flush();
     }
 
@@ -77,6 +68,11 @@ internal sealed class TensorBoardWriter : IDisposable
     private void Add(byte[] tag, double value)
     {
         if (double.IsFinite(value)) _event.Add(tag, (float)value);
+    }
+
+    private void Add(byte[][] tags, IReadOnlyList<StepScalar> scalars, StepReport report)
+    {
+        for (int i = 0; i < tags.Length; i++) Add(tags[i], scalars[i].Value(report));
     }
 
     private void Flush()
@@ -103,18 +99,9 @@ internal sealed class TensorBoardWriter : IDisposable
         private IReadOnlyList<string>? _extraNames;
         private byte[][] _extras = [];
 
-        public byte[] Loss { get; } = Tag(phase, "loss");
-        public byte[] LearningRate { get; } = Tag(phase, "lr");
-        public byte[] GradNorm { get; } = Tag(phase, "grad_norm");
-        public byte[] Accuracy { get; } = Tag(phase, "accuracy");
-        public byte[] Kl { get; } = Tag(phase, "kl");
-        public byte[] Entropy { get; } = Tag(phase, "entropy");
-        public byte[] ClipFraction { get; } = Tag(phase, "clip_fraction");
-        public byte[] CompletionLength { get; } = Tag(phase, "completion_length");
-        public byte[] ZeroVarianceGroups { get; } = Tag(phase, "zero_variance_groups");
-        public byte[] MaskedSamples { get; } = Tag(phase, "masked_samples");
-        public byte[] ValidationAccuracy { get; } = Tag(phase, "val_accuracy");
-        public byte[] Seconds { get; } = Tag(phase, "seconds");
+        public byte[][] Head { get; } = Tags(phase, StepScalars.Head);
+        public byte[][] Middle { get; } = Tags(phase, StepScalars.Middle);
+        public byte[][] Tail { get; } = Tags(phase, StepScalars.Tail);
 
         public byte[][] Rewards(IReadOnlyList<string> names)
         {
@@ -139,5 +126,7 @@ internal sealed class TensorBoardWriter : IDisposable
         }
 
         private static byte[] Tag(string phase, string name) => ScalarEvent.Tag(phase + "/" + name);
+
+        private static byte[][] Tags(string phase, IReadOnlyList<StepScalar> scalars) => scalars.Select(s => Tag(phase, s.Name)).ToArray();
     }
 }

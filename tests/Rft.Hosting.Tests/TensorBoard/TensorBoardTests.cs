@@ -59,6 +59,10 @@ public sealed class TensorBoardTests : IDisposable
             ["rl/loss"] = -0.0123f, ["rl/lr"] = 3e-5f, ["rl/grad_norm"] = 0.5f, ["rl/reward/Correct"] = 0.41f, ["rl/reward/Stopped"] = 0.98f,
             ["rl/accuracy"] = 0.41f, ["rl/kl"] = 0.0012f, ["rl/entropy"] = 0.87f, ["rl/clip_fraction"] = 0.02f, ["rl/completion_length"] = 4.1f,
             ["rl/zero_variance_groups"] = 0.25f, ["rl/masked_samples"] = 3f, ["rl/seconds"] = 0.001f,
+            // The rest of a metrics.jsonl step line (StepScalars): the update's clip sides, KL and steps, and the timings.
+            ["rl/clip_fraction_high"] = 0.015f, ["rl/clip_fraction_low"] = 0.005f, ["rl/approx_kl"] = 0.001f, ["rl/optimizer_steps"] = 4f,
+            ["rl/timing/rollout_s"] = 0.1f, ["rl/timing/score_s"] = 0.01f, ["rl/timing/old_logprob_s"] = 0.02f, ["rl/timing/reference_s"] = 0.03f,
+            ["rl/timing/update_s"] = 0.2f, ["rl/rollout/tokens"] = 256f, ["rl/rollout/tokens_per_s"] = 2560f, ["rl/update/tokens_per_s"] = 2560f,
         };
         Assert.Equal(expected, rl1);
         Assert.Equal(0f, Values(scalars[5])["rl/masked_samples"]);
