@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Rft.Benchmarks;
 using Rft.CurriculumComparison;
 
 // The issue-4 comparison: the Self-Evolving Curriculum against uniform sampling on arithmetic in three difficulty
@@ -36,7 +37,7 @@ else
     if (settings.SftMaxSteps is int sftSteps) warmUpOptions.SftMaxSteps = sftSteps;
     if (!Valid(warmUpOptions.Validate())) return 2;
     using var trainer = new ArithmeticUniform.Trainer(Options.Create(warmUpOptions));
-    warmUp = ArmRunner.WarmUp(trainer, Path.GetFullPath(Path.Combine(settings.OutputDirectory, "warmup-policy")), 20, log, cancellation.Token);
+    warmUp = WarmUpRunner.Run(trainer, Path.GetFullPath(Path.Combine(settings.OutputDirectory, "warmup-policy")), 20, log, cancellation.Token);
     File.WriteAllText(Path.Combine(warmUp.Checkpoint, "warmup.json"), JsonSerializer.Serialize(warmUp));
 }
 

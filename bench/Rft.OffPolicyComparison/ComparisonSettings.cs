@@ -1,4 +1,4 @@
-using System.Globalization;
+using static Rft.Benchmarks.BenchOptions;
 
 namespace Rft.OffPolicyComparison;
 
@@ -94,16 +94,4 @@ public sealed record ComparisonSettings
 
         return arms;
     }
-
-    private static int Int(string name, string value) =>
-        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) ? n : throw new ArgumentException($"{name} takes an integer, not '{value}'.");
-
-    private static int PositiveInt(string name, string value)
-    {
-        int n = Int(name, value);
-        return n > 0 ? n : throw new ArgumentException($"{name} must be positive, not {n}.");
-    }
-
-    private static double Double(string name, string value) =>
-        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) ? x : throw new ArgumentException($"{name} takes a number, not '{value}'.");
 }

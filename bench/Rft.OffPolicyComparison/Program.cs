@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Rft.Benchmarks;
 using Rft.OffPolicyComparison;
 
 // The issue-13 comparison: on-policy GRPO against replay, ReMix, RAFT and online DPO on the Arithmetic example's task,
@@ -41,7 +42,7 @@ else
 {
     var warmUpOptions = new ArithmeticGrpoOptions { Seed = 1234, EvalCount = settings.EvalCount, RunDirectory = Path.GetTempPath() };
     using var trainer = new ArithmeticGrpo.Trainer(Options.Create(warmUpOptions));
-    warmUp = ArmRunner.WarmUp(trainer, warmUpFolder, 20, log, cancellation.Token);
+    warmUp = WarmUpRunner.Run(trainer, warmUpFolder, 20, log, cancellation.Token);
     File.WriteAllText(Path.Combine(warmUpFolder, "warmup.json"), JsonSerializer.Serialize(warmUp));
 }
 

@@ -12,7 +12,7 @@ using Rft.ResumeTorture;
 // ("host" runs the pipeline's generated host itself: the bench starts itself as the training process.)
 if (args is ["host", ..]) return await RftHost.RunAsync(args[1..], static builder => builder.Services.AddTorturePipeline());
 
-int trials = Option("--trials", 10), seed = Option("--seed", 1);
+int trials = BenchOptions.Int(args, "--trials", 10), seed = BenchOptions.Int(args, "--seed", 1);
 string work = args.SkipWhile(a => a != "--work").Skip(1).FirstOrDefault() ?? Directory.CreateTempSubdirectory("rft-torture-").FullName;
 var random = new Random(seed);
 
@@ -63,12 +63,6 @@ Console.WriteLine();
 Console.WriteLine($"{identical}/{trials} resumed bit-identical");
 foreach (var failure in failures) Console.WriteLine("  " + failure);
 return identical == trials ? 0 : 1;
-
-int Option(string name, int fallback)
-{
-    int at = Array.IndexOf(args, name);
-    return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
-}
 
 static (List<string> Lines, byte[] Weights, byte[] Optimizer) RunToEnd(string root, string? resume, out int exit)
 {

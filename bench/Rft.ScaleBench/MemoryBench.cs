@@ -15,7 +15,7 @@ internal static class MemoryBench
 {
     public static int Run(string[] args)
     {
-        int micro = Int(args, "--micro", 8), decodeRows = Int(args, "--decode-rows", 8), newTokens = Int(args, "--new-tokens", 32), microBatches = Int(args, "--micro-batches", 48);
+        int micro = BenchOptions.Int(args, "--micro", 8), decodeRows = BenchOptions.Int(args, "--decode-rows", 8), newTokens = BenchOptions.Int(args, "--new-tokens", 32), microBatches = BenchOptions.Int(args, "--micro-batches", 48);
         Console.WriteLine($"RL steps of preset small (6 layers, width 256) with a k3 KL reference, GRPO groups of 8, {newTokens} new tokens,");
         Console.WriteLine($"micro-batch {micro}, decoding {(decodeRows == 0 ? "all of a step's completions" : decodeRows.ToString(CultureInfo.InvariantCulture))} at once, each size run for {microBatches} micro-batches in all, float32, CPU; each size in its own process (MALLOC_MMAP_THRESHOLD_=65536).");
         Console.WriteLine("growth = RL peak - resident after setup (weights, reference, KV cache, buffers): AdamW's moments, the step's tensors.");
@@ -46,17 +46,5 @@ internal static class MemoryBench
             ? $"growth from 8 to 128 completions: {(last - 1) * 100:F1}% (target: at most 10%)"
             : $"growth from 8 to 128 completions: {(last - 1) * 100:F1}% — ABOVE the 10% target");
         return 0;
-    }
-
-    internal static int Int(string[] args, string name, int fallback)
-    {
-        int at = Array.IndexOf(args, name);
-        return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
-    }
-
-    internal static string? String(string[] args, string name)
-    {
-        int at = Array.IndexOf(args, name);
-        return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
     }
 }

@@ -16,9 +16,9 @@ internal static class QwenBench
 
     public static int Run(string[] args)
     {
-        int steps = MemoryBench.Int(args, "--steps", 3);
-        var configs = (MemoryBench.String(args, "--configs") ?? string.Join(",", AllConfigs)).Split(',');
-        string work = MemoryBench.String(args, "--work") ?? Path.Combine(Path.GetTempPath(), "rft-qwen-shape");
+        int steps = BenchOptions.Int(args, "--steps", 3);
+        var configs = BenchOptions.String(args, "--configs", string.Join(",", AllConfigs)).Split(',');
+        string work = BenchOptions.String(args, "--work", Path.Combine(Path.GetTempPath(), "rft-qwen-shape"));
         string? tokenizer = FindSharedTokenizer();
         if (tokenizer is null)
         {
