@@ -80,7 +80,7 @@ static (List<string> Lines, byte[] Weights, byte[] Optimizer) RunToEnd(string ro
 static Process Start(string root, string? resume)
 {
     var info = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-    if (!Path.GetFileNameWithoutExtension(Environment.ProcessPath!).Equals("Rft.ResumeTorture", StringComparison.Ordinal))
+    if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!).Equals("dotnet", StringComparison.OrdinalIgnoreCase)) // not the apphost
         info.ArgumentList.Add(typeof(TorturePipeline).Assembly.Location);
     info.ArgumentList.Add("host");
     info.ArgumentList.Add("--Rft:RunDirectory=" + root);

@@ -10,7 +10,9 @@ internal static class ChildProcess
     {
         var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
         string assembly = typeof(ChildProcess).Assembly.Location;
-        if (!Path.GetFileNameWithoutExtension(Environment.ProcessPath!).Equals("Rft.ScaleBench", StringComparison.Ordinal)) start.ArgumentList.Add(assembly);
+        // Under the dotnet host (dotnet Rft.ScaleBench.dll) the child needs the assembly; the apphost is the program itself.
+        // (Not GetFileNameWithoutExtension of the apphost: it takes ".ScaleBench" for an extension.)
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!).Equals("dotnet", StringComparison.OrdinalIgnoreCase)) start.ArgumentList.Add(assembly);
         start.ArgumentList.Add("child");
         foreach (var option in options) start.ArgumentList.Add(option);
         // Freed tensors go back to the system, so the resident set follows the live tensors rather than malloc's arenas.

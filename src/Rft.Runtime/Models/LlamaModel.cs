@@ -62,9 +62,14 @@ public sealed partial class LlamaModel : nn.Module
                 continue;
             }
 
+            // Each layer in its own scope: its intermediates are freed when it returns, so a forward without a graph holds
+            // one layer's activations at a time and a training forward holds only what autograd saved. The layer's input
+            // goes with them (autograd keeps its own reference where backward needs it); its output moves out.
+            using var layerScope = NewDisposeScope();
+            if (i > 0) layerScope.Attach(hidden);
             var keys = cache?.Keys(i).narrow(0, 0, b);
             var values = cache?.Values(i).narrow(0, 0, b);
-            hidden = layers[i].Forward(hidden, cos, signedSin, layerMask, keys, values, offset);
+            hidden = layers[i].Forward(hidden, cos, signedSin, layerMask, keys, values, offset).MoveToOuterDisposeScope();
         }
 
         return norm.forward(hidden);

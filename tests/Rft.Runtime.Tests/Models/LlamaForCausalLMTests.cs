@@ -182,6 +182,29 @@ public class LlamaForCausalLMTests
         Assert.Contains("NumHeads = 4 must be a multiple of NumKvHeads = 3", error.Message);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_forward_leaves_the_same_tensors_in_its_scope_whatever_the_number_of_layers(bool withGrad)
+    {
+        // Each layer runs in its own dispose scope, so a forward without a graph holds one layer's activations at a time
+        // and a training forward keeps only what autograd saved: what stays in the caller's scope cannot grow with depth.
+        int Left(int layers)
+        {
+            using var model = new LlamaModel(TinyModels.Config() with { NumLayers = layers });
+            using var grad = set_grad_enabled(withGrad);
+            using var scope = NewDisposeScope();
+            var ids = tensor(new long[] { 1, 5, 7, 3, 2, 9, 4, 6 }, [2, 4]);
+            var positions = arange(4).unsqueeze(0).expand(2, 4);
+            var mask = tensor(new[] { false, true, true, true, true, true, true, true }, [2, 4]);
+            int before = scope.DisposablesCount;
+            model.Forward(ids, positions, mask, cache: null, offset: 0);
+            return scope.DisposablesCount - before;
+        }
+
+        Assert.Equal(Left(2), Left(6));
+    }
+
     /// <summary>Left-pads token rows to <paramref name="length"/>: ids (pad 0), mask, positions counting real tokens from 0.</summary>
     internal static (Tensor Ids, Tensor Mask, Tensor Positions) LeftPadded(int[][] rows, int length)
     {
