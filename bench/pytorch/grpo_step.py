@@ -9,7 +9,9 @@ way a PyTorch user writes it (Hugging Face Llama modules, TRL's GRPO loss):
              stops when every row has stopped (checked every token)
   score      a reward per completion (the share of its tokens in the lower half of the vocabulary)
   advantages group-normalised (score - group mean) / (group std + 1e-6)
-  old        the policy's log-probs of the sampled tokens, without gradients
+  old        one update per rollout starts from the weights that sampled, so the old log-probs are the update forward's
+             own, detached (TRL with num_iterations = 1; Rft does the same); --recompute-old runs the separate pass
+             without gradients instead
   reference  the frozen reference's log-probs, without gradients
   update     forward with gradients, clipped surrogate (clip 0.2) + 0.04 * k3 KL, token-mean over the completion mask,
              backward, clip the gradient norm to 1, AdamW (no weight decay)
@@ -226,6 +228,7 @@ def main():
     parser.add_argument("--clip", type=float, default=0.2)
     parser.add_argument("--lr", type=float, default=1e-5)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--recompute-old", action="store_true", help="compute the old log-probs in their own pass without gradients")
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -257,8 +260,10 @@ def main():
         completions = sequences[:, p:]
         scores = ((completions < vocab // 2).float() * mask).sum(-1) / mask.sum(-1).clamp(min=1)
         lap("timing/score_s")
-        with torch.no_grad():
-            old = token_log_probs(policy, sequences, attention, positions, p)
+        old = None
+        if args.recompute_old:
+            with torch.no_grad():
+                old = token_log_probs(policy, sequences, attention, positions, p)
         lap("timing/old_logprob_s")
         with torch.no_grad():
             ref = token_log_probs(reference, sequences, attention, positions, p)
@@ -266,7 +271,7 @@ def main():
         grouped = scores.view(-1, args.group)
         advantages = ((grouped - grouped.mean(-1, keepdim=True)) / (grouped.std(-1, keepdim=True) + 1e-6)).view(-1, 1)
         logp = token_log_probs(policy, sequences, attention, positions, p)
-        ratio = (logp - old).exp()
+        ratio = (logp - (logp.detach() if old is None else old)).exp()
         pg = torch.max(-advantages * ratio, -advantages * ratio.clamp(1 - args.clip, 1 + args.clip))
         kl = (ref - logp).exp() - (ref - logp) - 1
         tokens = mask.sum()

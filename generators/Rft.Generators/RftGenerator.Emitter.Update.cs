@@ -69,6 +69,21 @@ public sealed partial class RftGenerator
                     var oldLogProbs = _options.OldLogProbs == global::Rft.OldLogProbSource.Behaviour ? rollout.LogProbs : recomputed;  // [N, T]
                     """);
             }
+            else if (plan.OldFromForward)
+            {
+                writer.WriteLine($$"""
+                    // {{plan.OldPassLabel}} The old log-probs, once per rollout: the policy's before any update (without gradients, MicroBatchSize rows
+                    //    per forward), or with OldLogProbs = Behaviour the sampler's. They stay fixed through every epoch below, so
+                    //    the ratio measures how far the updates have moved and the clip acts from the second update on.
+                    //    With one epoch of one mini-batch the update starts from the weights this pass would run: it is skipped
+                    //    (null) and each micro-batch takes its own forward's log-probs, detached (TRL and verl do the same).
+                    var oldLogProbs = _options.OldLogProbs == global::Rft.OldLogProbSource.Behaviour
+                        ? rollout.LogProbs
+                        : _options.PpoEpochs == 1 && _options.MiniBatches == 1
+                            ? null
+                            : {{Forward}}.LogProbsWithoutGrad(_policy, sequences, _options.Temperature, _options.MicroBatchSize);  // [N, T]
+                    """);
+            }
             else
             {
                 writer.WriteLine($$"""
@@ -338,6 +353,16 @@ public sealed partial class RftGenerator
                       """);
             }
 
+            if (plan.OldFromForward)
+            {
+                writer.WriteLine("// The old log-probs: the rollout's (step 4), or on-policy this forward's own, detached (the ratio is 1, its gradient the log-probs').");
+                writer.WriteLine("var oldLogProbs = micro.OldLogProbs ?? logProbs.detach();  // [rows, T]");
+            }
+            else
+            {
+                writer.WriteLine("var oldLogProbs = micro.OldLogProbs!;  // [rows, T], from step 4");
+            }
+
             writer.WriteLine();
             switch (plan.PolicyLoss.Kind)
             {
@@ -345,7 +370,7 @@ public sealed partial class RftGenerator
                     writer.WriteLine($$"""
                         // Policy loss: GSPO, one ratio per sequence (the geometric mean of its token ratios against the old log-probs),
                         // clipped to [1 - ClipLow, 1 + ClipHigh], seq-mean-token-mean as in verl.
-                        var policyLoss = {{Algorithms}}.PolicyLossFunctions.Gspo(micro.OldLogProbs, logProbs, micro.Advantages, micro.Mask,
+                        var policyLoss = {{Algorithms}}.PolicyLossFunctions.Gspo(oldLogProbs, logProbs, micro.Advantages, micro.Mask,
                             clipRatioLow: _options.ClipLow, clipRatioHigh: _options.ClipHigh{{ImportanceWeightsArgument(plan)}}, scale: scale);
                         var loss = {{RlWeighted(plan, "policyLoss.PgLoss")}};
                         """);
@@ -357,7 +382,7 @@ public sealed partial class RftGenerator
                     writer.WriteLine($$"""
                         // Policy loss: TOPR, REINFORCE on the advantages with the importance ratio truncated to [0, 1] for samples whose
                         // advantage is at most ToprThreshold.
-                        var policyLoss = {{Algorithms}}.Topr.Loss(micro.OldLogProbs, logProbs, micro.Advantages, micro.Mask, _options.ToprThreshold, aggregation, scale);
+                        var policyLoss = {{Algorithms}}.Topr.Loss(oldLogProbs, logProbs, micro.Advantages, micro.Mask, _options.ToprThreshold, aggregation, scale);
                         var loss = {{RlWeighted(plan, "policyLoss.Loss")}};
                         """);
                     break;
@@ -365,7 +390,7 @@ public sealed partial class RftGenerator
                     writer.WriteLine($$"""
                         // Policy loss: the clipped surrogate (verl's vanilla PPO loss), token ratios against the old log-probs clipped to
                         // [1 - ClipLow, 1 + ClipHigh], dual clip at ClipRatioC for negative advantages.
-                        var policyLoss = {{Algorithms}}.PolicyLossFunctions.Vanilla(micro.OldLogProbs, logProbs, micro.Advantages, micro.Mask,
+                        var policyLoss = {{Algorithms}}.PolicyLossFunctions.Vanilla(oldLogProbs, logProbs, micro.Advantages, micro.Mask,
                             clipRatioLow: _options.ClipLow, clipRatioHigh: _options.ClipHigh, clipRatioC: _options.ClipRatioC, lossAggMode: aggregation{{ImportanceWeightsArgument(plan)}}, scale: scale);
                         var loss = {{RlWeighted(plan, "policyLoss.PgLoss")}};
                         """);
@@ -378,7 +403,7 @@ public sealed partial class RftGenerator
                   _metrics.Add({{Training}}.UpdateMetric.ClipFractionLow, policyLoss.PgClipfracLow);
                   _metrics.Add({{Training}}.UpdateMetric.ApproxKl, policyLoss.PpoKl);
                   """
-                : $"_metrics.Add({Training}.UpdateMetric.ApproxKl, {Algorithms}.Masked.Mean(micro.OldLogProbs - logProbs.detach(), micro.Mask));");
+                : $"_metrics.Add({Training}.UpdateMetric.ApproxKl, {Algorithms}.Masked.Mean(oldLogProbs - logProbs.detach(), micro.Mask));");
 
             if (plan.OffPolicy.KlConvex)
             {
@@ -434,7 +459,7 @@ public sealed partial class RftGenerator
             var assignments = new (StepQuantity Quantity, string Value)[]
             {
                 (StepQuantity.LogProbs, "logProbs"),
-                (StepQuantity.OldLogProbs, "micro.OldLogProbs"),
+                (StepQuantity.OldLogProbs, "oldLogProbs"),
                 (StepQuantity.RefLogProbs, "micro.RefLogProbs!"),
                 (StepQuantity.Entropy, "entropy!"),
                 (StepQuantity.Advantages, "micro.Advantages"),

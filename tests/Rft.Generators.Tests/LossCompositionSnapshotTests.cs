@@ -95,7 +95,7 @@ public class LossCompositionSnapshotTests
             """);
 
         Assert.Contains("_stepView.LogProbs = logProbs;", trainer);
-        Assert.Contains("_stepView.OldLogProbs = micro.OldLogProbs;", trainer);
+        Assert.Contains("_stepView.OldLogProbs = oldLogProbs;", trainer);
         Assert.Contains("_stepView.Entropy = entropy!;", trainer);
         Assert.Contains("withEntropy: true", trainer);
         Assert.DoesNotContain("_stepView.RefLogProbs", trainer);

@@ -41,7 +41,7 @@ public class OffPolicySnapshotTests
             """);
 
         Assert.Contains("ImportanceWeights.Truncated(batchOldLogProbs, mix.Behaviour, mix.Mask, _options.ReplayTruncationCap)", trainer);
-        Assert.Contains("PolicyLossFunctions.Gspo(micro.OldLogProbs, logProbs, micro.Advantages, micro.Mask,", trainer);
+        Assert.Contains("PolicyLossFunctions.Gspo(oldLogProbs, logProbs, micro.Advantages, micro.Mask,", trainer);
         Assert.DoesNotContain("_reference", trainer);
         Assert.DoesNotContain("KlConvex", trainer);
         Assert.Contains("public global::Rft.ImportanceCorrection ReplayCorrection { get; set; } = global::Rft.ImportanceCorrection.TruncatedWeights;", options);
@@ -56,7 +56,7 @@ public class OffPolicySnapshotTests
             [Replay(Capacity = 48, OnPolicyShare = 0.25, SignalOnly = false)]
             """);
 
-        Assert.Contains("Topr.Loss(micro.OldLogProbs, logProbs, micro.Advantages, micro.Mask, _options.ToprThreshold, aggregation, scale)", trainer);
+        Assert.Contains("Topr.Loss(oldLogProbs, logProbs, micro.Advantages, micro.Mask, _options.ToprThreshold, aggregation, scale)", trainer);
         Assert.Contains("mix.Join(oldLogProbs, mix.Replayed == 0 ? null : truncated", trainer);
         Assert.DoesNotContain("refLogProbs", trainer);
     }

@@ -10,15 +10,18 @@ public class UpdateLoopTests
     [Fact]
     public async Task With_one_update_per_rollout_the_ratio_is_one_and_with_several_the_clip_acts()
     {
-        // One update per rollout: the old log-probs are the policy's own, the ratio is exactly 1, nothing is clipped.
-        var single = await Reports(new GrpoUpdate.Trainer(Options.Create(new GrpoUpdateOptions { Steps = 3, LearningRate = 2e-2 })));
+        // One update per rollout: the old pass is skipped and each micro-batch's old log-probs are its own forward's, so the
+        // ratio is exactly 1 and nothing is clipped.
+        var single = await Reports(new GrpoUpdate.Trainer(Options.Create(new GrpoUpdateOptions { Steps = 3, LearningRate = 2e-2, MicroBatchSize = 3 })));
         Assert.All(single, r => Assert.Equal(1, r.OptimizerSteps));
         Assert.All(single, r => Assert.Equal(0.0, r.ClipFraction));
-        Assert.All(single, r => Assert.True(Math.Abs(r.ApproxKl) < 1e-6, $"approx KL {r.ApproxKl} with one update"));
+        Assert.All(single, r => Assert.Equal(0.0, r.ApproxKl));
 
         // Two epochs of four mini-batches: eight optimizer steps per rollout; from the second on the ratio moves and clips.
         var several = await Reports(new GrpoUpdate.Trainer(Options.Create(new GrpoUpdateOptions { Steps = 3, LearningRate = 2e-2, PpoEpochs = 2, MiniBatches = 4, MicroBatchSize = 2 })));
-        Assert.All(several, r => Assert.Equal(8, r.OptimizerSteps));
+        // (A mini-batch without a token in the loss, its rows all stopped at once or masked, is skipped: no signal, no step.)
+        Assert.All(several, r => Assert.InRange(r.OptimizerSteps, 1, 8));
+        Assert.Contains(several, r => r.OptimizerSteps == 8);
         Assert.Contains(several, r => r.ClipFraction > 0);
         Assert.All(several, r => Assert.Equal(r.ClipFractionHigh + r.ClipFractionLow, r.ClipFraction, 12));
         Assert.Contains(several, r => r.ApproxKl > 1e-4);

@@ -87,6 +87,13 @@ internal sealed class UpdatePlan
     /// <summary>CHORD scales the RL terms by (1 - mu) and the SFT term by mu.</summary>
     public bool IsChord => SftTerm is { IsChord: true };
 
+    /// <summary>
+    /// On-policy (one epoch of one mini-batch, old log-probs recomputed) the update may take each micro-batch's own
+    /// log-probs, detached, as the old ones and skip the old pass: nothing reads them before the update (no value head,
+    /// no KL in the reward, no replayed rows to join them with, not RAFT).
+    /// </summary>
+    public bool OldFromForward => !IsRaft && !HasValues && !KlInReward && !OffPolicy.Replays;
+
     /// <summary>Sub-step labels of step 4 (before the update loops): old log-probs, reference, token rewards, advantages.</summary>
     public string OldPassLabel => "4.";
 

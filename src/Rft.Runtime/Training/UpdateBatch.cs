@@ -11,8 +11,9 @@ namespace Rft.Training;
 /// <param name="Rows">The prompts and completions.</param>
 /// <param name="Mask">[rows, T] 1 on valid completion tokens (0 after the stop token and for masked samples).</param>
 /// <param name="Advantages">[rows, T].</param>
-/// <param name="OldLogProbs">[rows, T] log-probs of the policy that the update starts from (or the sampler's).</param>
-public readonly record struct UpdateBatch(SequenceRows Rows, Tensor Mask, Tensor Advantages, Tensor OldLogProbs)
+/// <param name="OldLogProbs">[rows, T] log-probs of the policy that the update starts from (or the sampler's); null when the
+/// update is on-policy (one epoch of one mini-batch) and each micro-batch takes its own forward's, detached.</param>
+public readonly record struct UpdateBatch(SequenceRows Rows, Tensor Mask, Tensor Advantages, Tensor? OldLogProbs)
 {
     /// <summary>[rows, T] log-probs under the frozen reference, when a term reads them.</summary>
     public Tensor? RefLogProbs { get; init; }
@@ -46,7 +47,7 @@ public readonly record struct UpdateBatch(SequenceRows Rows, Tensor Mask, Tensor
         int keep = rows.CompletionLength;
         Tensor Columns(Tensor t) => t.index_select(0, index).narrow(1, 0, keep);
         Tensor? Optional(Tensor? t) => t is null ? null : t.dim() == 2 ? Columns(t) : t.index_select(0, index);
-        return new(rows, Columns(Mask), Columns(Advantages), Columns(OldLogProbs))
+        return new(rows, Columns(Mask), Columns(Advantages), Optional(OldLogProbs))
         {
             RefLogProbs = Optional(RefLogProbs),
             OldValues = Optional(OldValues),

@@ -48,6 +48,6 @@ public class UpdateBatchTests
         Assert.Equal(new[] { 11L, 12, 13, 14, 15, 16, 17 }, long1.Rows.Sequences[0].data<long>().ToArray());
         Assert.Equal(new[] { 2L, 3, 4, 5, 6, 7, 8 }, long1.Rows.PositionIds[0].data<long>().ToArray());
         Assert.Equal(new[] { false, true, true, false, false, false, false }, long1.Rows.AttentionMask[1].data<bool>().ToArray());
-        Assert.Equal(new[] { 5f, 6, 7, 8, 9 }, long1.OldLogProbs[0].data<float>().ToArray());
+        Assert.Equal(new[] { 5f, 6, 7, 8, 9 }, long1.OldLogProbs![0].data<float>().ToArray());
     }
 }
