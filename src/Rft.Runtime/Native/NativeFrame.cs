@@ -142,6 +142,8 @@ internal sealed unsafe class NativeFrame : IDisposable
 
     public IntPtr Mul(IntPtr a, IntPtr b) => Track(THSTensor_mul(a, b));
 
+    public IntPtr Mul(IntPtr a, double value) => Track(THSTensor_mul_scalar(a, Scalar(value)));
+
     public IntPtr MulInPlace(IntPtr a, double value)
     {
         THSTensor_mul_scalar_(a, Scalar(value));
@@ -207,8 +209,19 @@ internal sealed unsafe class NativeFrame : IDisposable
 
     public IntPtr LogSoftmax(IntPtr t, long dim, ScalarType type) => Track(THSSpecial_log_softmax(t, dim, (sbyte)type));
 
-    public IntPtr Multinomial(IntPtr probabilities, long samples, Generator generator) =>
-        Track(THSTensor_multinomial(probabilities, samples, 0, generator.Handle));
+    /// <summary>Fills <paramref name="t"/> in place with uniform draws in [<paramref name="low"/>, <paramref name="high"/>) from <paramref name="generator"/>.</summary>
+    public IntPtr UniformInPlace(IntPtr t, double low, double high, Generator generator)
+    {
+        THSTensor_uniform_(t, low, high, generator.Handle);
+        CheckForErrors();
+        return t;
+    }
+
+    public IntPtr Minimum(IntPtr a, IntPtr b) => Track(THSTensor_min_elementwise(a, b));
+
+    /// <summary>Per row, the index of the first element of <paramref name="sorted"/> above (<paramref name="right"/>) or at least each value.</summary>
+    public IntPtr SearchSorted(IntPtr sorted, IntPtr values, bool right) =>
+        Track(THSTensor_searchsorted_t(sorted, values, 0, right ? (byte)1 : (byte)0, IntPtr.Zero));
 
     /// <summary>Whether every element of a bool tensor is true: the one value that crosses to the host.</summary>
     public bool All(IntPtr t, bool onCpu)

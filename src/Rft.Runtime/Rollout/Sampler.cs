@@ -39,6 +39,7 @@ public sealed class Sampler : IDisposable
     private readonly Tensor _alive;
     private readonly Tensor _logProbs;
     private readonly Tensor _finished;
+    private readonly Tensor _uniform;              // [MaxRows, 1] float32: each row's draw for the next token
     private readonly Tensor _steps;                // [1, MaxNewTokens] 0, 1, 2, ...
 
     // Outputs, flat so that each rollout's [Rows, P + T] and [Rows, T] views are contiguous.
@@ -110,6 +111,7 @@ public sealed class Sampler : IDisposable
         _alive = Buffer([maxRows, maxNewTokens], ScalarType.Float32, _device);
         _logProbs = Buffer([maxRows, maxNewTokens], ScalarType.Float32, _device);
         _finished = Buffer([maxRows, 1], ScalarType.Bool, _device);
+        _uniform = Buffer([maxRows, 1], ScalarType.Float32, _device);
         _steps = arange(0, maxNewTokens, ScalarType.Int64, _device).view(1, maxNewTokens).DetachFromDisposeScope();
 
         _outSequences = Buffer([maxRows * maxLength], ScalarType.Int64, _device);
@@ -255,7 +257,7 @@ public sealed class Sampler : IDisposable
                     }
                 }
 
-                var (sampled, logProb) = Sample(f, stepLogits, dtype, settings, generator);   // [rows, 1] each
+                var (sampled, logProb) = Sample(f, stepLogits, rows, dtype, settings, generator);   // [rows, 1] each
                 f.Copy(f.Narrow(aliveH, 1, s, 1), f.LogicalNot(finishedH));
                 f.MaskedFill(sampled, finishedH, (long)_tokenizer.PadId);
                 f.Copy(f.Narrow(tokensH, 1, s, 1), sampled);
@@ -277,7 +279,7 @@ public sealed class Sampler : IDisposable
     }
 
     /// <summary>Temperature-scaled, nucleus-filtered sampling; returns the tokens and their behaviour log-probs, [rows, 1] each.</summary>
-    private static (IntPtr Token, IntPtr LogProb) Sample(NativeFrame f, IntPtr logits, ScalarType dtype, SamplingSettings settings, Generator generator)
+    private (IntPtr Token, IntPtr LogProb) Sample(NativeFrame f, IntPtr logits, long rows, ScalarType dtype, SamplingSettings settings, Generator generator)
     {
         if (dtype != ScalarType.Float32) logits = f.ToType(logits, ScalarType.Float32);
         if (settings.Temperature == 0)
@@ -295,14 +297,33 @@ public sealed class Sampler : IDisposable
             // tokens ranked above it already reach it. The most likely token is always kept.
             var (sorted, order) = f.Sort(probs, -1, descending: true, stable: true);
             f.MaskedFill(sorted, f.Ge(f.Sub(f.CumSum(sorted, -1), sorted), settings.TopP), 0L);
-            token = f.Gather(order, 1, f.Multinomial(sorted, 1, generator));
+            token = f.Gather(order, 1, InverseCdf(f, sorted, rows, generator));
         }
         else
         {
-            token = f.Multinomial(probs, 1, generator);
+            token = InverseCdf(f, probs, rows, generator);
         }
 
         return (token, f.Gather(logp, 1, token));
+    }
+
+    /// <summary>
+    /// One token per row drawn from <paramref name="probs"/> ([rows, V], unnormalised, non-negative) by inverse transform
+    /// sampling: a uniform draw u per row, scaled by the row's total mass, and the first token whose cumulative mass exceeds
+    /// it. One random number per row, where libtorch's <c>multinomial</c> draws V exponentials per row (its log1p alone
+    /// took a tenth of a rollout of llama2.c's 260K model). A token of probability 0 is never drawn: its cumulative mass
+    /// equals its predecessor's, so it is never the first to exceed u; u stays below the total, so some token always does.
+    /// The cumulative sum is float32, as in FlashInfer's sampling kernels.
+    /// </summary>
+    private IntPtr InverseCdf(NativeFrame f, IntPtr probs, long rows, Generator generator)
+    {
+        long vocab = _model.ActiveVocabulary;                                                  // the logits' width
+        var cumulative = f.CumSum(probs, -1);                                                  // [rows, V]
+        var total = f.Narrow(cumulative, 1, vocab - 1, 1);                                     // [rows, 1]
+        var u = f.UniformInPlace(f.Narrow(_uniform.Handle, 0, 0, rows), 0, 1, generator);     // [rows, 1] in [0, 1)
+        // (1 - 2^-23) total is a float below total whatever its rounding, so the draw stays below the total mass.
+        var mass = f.Minimum(f.Mul(u, total), f.Mul(total, 1 - 1.0 / (1 << 23)));
+        return f.SearchSorted(cumulative, mass, right: true);                                  // [rows, 1] long
     }
 
     private void StagePrompts(PromptBatch prompts, int p)
@@ -418,7 +439,7 @@ public sealed class Sampler : IDisposable
         _frame.Dispose();
         foreach (var tensor in new[]
                  {
-                     _promptIds, _promptMask, _promptPositions, _hostCompletion, _tokens, _alive, _logProbs, _finished, _steps,
+                     _promptIds, _promptMask, _promptPositions, _hostCompletion, _tokens, _alive, _logProbs, _finished, _uniform, _steps,
                      _outSequences, _outAttention, _outPositions, _outCompletionMask, _outLogProbs,
                  })
         {

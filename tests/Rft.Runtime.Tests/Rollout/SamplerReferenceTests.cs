@@ -125,14 +125,24 @@ public sealed class SamplerReferenceTests
         {
             var (sorted, order) = probs.sort(-1, descending: true, stable: true);
             sorted.masked_fill_((sorted.cumsum(-1) - sorted).ge(settings.TopP), 0);
-            token = order.gather(1, sorted.multinomial(1, generator: generator));
+            token = order.gather(1, InverseCdf(sorted, generator));
         }
         else
         {
-            token = probs.multinomial(1, generator: generator);
+            token = InverseCdf(probs, generator);
         }
 
         return (token, logp.gather(1, token));
+    }
+
+    // Inverse transform sampling: u ~ U[0, 1) per row times the row's mass, kept below it; the first token whose
+    // cumulative mass exceeds that.
+    private static Tensor InverseCdf(Tensor probs, Generator generator)
+    {
+        var cumulative = probs.cumsum(-1);
+        var total = cumulative.narrow(1, probs.shape[1] - 1, 1);
+        var u = empty_like(total).uniform_(0, 1, generator);
+        return searchsorted(cumulative, minimum(u * total, total * (1 - 1.0 / (1 << 23))), right: true);
     }
 
     private static LlamaForCausalLM Model(string shape)
