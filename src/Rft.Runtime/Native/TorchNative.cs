@@ -67,7 +67,6 @@ internal static unsafe partial class TorchNative
     [LibraryImport(Library)] internal static partial IntPtr THSSpecial_softmax(IntPtr tensor, long dim, sbyte scalarType);
     [LibraryImport(Library)] internal static partial IntPtr THSSpecial_log_softmax(IntPtr tensor, long dim, sbyte scalarType);
     [LibraryImport(Library)] internal static partial void THSTensor_uniform_(IntPtr tensor, double low, double high, IntPtr generator);
-    [LibraryImport(Library)] internal static partial IntPtr THSTensor_nextafter(IntPtr tensor, IntPtr other);
     [LibraryImport(Library)] internal static partial IntPtr THSTensor_min_elementwise(IntPtr tensor, IntPtr other);
     [LibraryImport(Library)] internal static partial IntPtr THSTensor_searchsorted_t(IntPtr sorted, IntPtr values, byte outInt32, byte right, IntPtr sorter);
 
