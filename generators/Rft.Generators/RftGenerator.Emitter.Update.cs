@@ -69,31 +69,30 @@ public sealed partial class RftGenerator
                     var oldLogProbs = _options.OldLogProbs == global::Rft.OldLogProbSource.Behaviour ? rollout.LogProbs : recomputed;  // [N, T]
                     """);
             }
-            else if (plan.OldFromForward)
-            {
-                writer.WriteLine($$"""
-                    // {{plan.OldPassLabel}} The old log-probs, once per rollout: the policy's before any update (without gradients, MicroBatchSize rows
-                    //    per forward), or with OldLogProbs = Behaviour the sampler's. They stay fixed through every epoch below, so
-                    //    the ratio measures how far the updates have moved and the clip acts from the second update on.
-                    //    With one epoch of one mini-batch the update starts from the weights this pass would run: it is skipped
-                    //    (null) and each micro-batch takes its own forward's log-probs, detached (TRL and verl do the same).
-                    var oldLogProbs = _options.OldLogProbs == global::Rft.OldLogProbSource.Behaviour
-                        ? rollout.LogProbs
-                        : _options.PpoEpochs == 1 && _options.MiniBatches == 1
-                            ? null
-                            : {{Forward}}.LogProbsWithoutGrad(_policy, sequences, _options.Temperature, _options.MicroBatchSize);  // [N, T]
-                    """);
-            }
             else
             {
+                // On-policy the pass may be skipped (UpdatePlan.OldFromForward): null, and each micro-batch takes its own forward's.
+                string recompute = $"{Forward}.LogProbsWithoutGrad(_policy, sequences, _options.Temperature, _options.MicroBatchSize);  // [N, T]";
                 writer.WriteLine($$"""
                     // {{plan.OldPassLabel}} The old log-probs, once per rollout: the policy's before any update (without gradients, MicroBatchSize rows
                     //    per forward), or with OldLogProbs = Behaviour the sampler's. They stay fixed through every epoch below, so
                     //    the ratio measures how far the updates have moved and the clip acts from the second update on.
-                    var oldLogProbs = _options.OldLogProbs == global::Rft.OldLogProbSource.Behaviour
-                        ? rollout.LogProbs
-                        : {{Forward}}.LogProbsWithoutGrad(_policy, sequences, _options.Temperature, _options.MicroBatchSize);  // [N, T]
                     """);
+                writer.WriteLine(plan.OldFromForward
+                    ? $$"""
+                      //    With one epoch of one mini-batch the update starts from the weights this pass would run: it is skipped
+                      //    (null) and each micro-batch takes its own forward's log-probs, detached (TRL and verl do the same).
+                      var oldLogProbs = _options.OldLogProbs == global::Rft.OldLogProbSource.Behaviour
+                          ? rollout.LogProbs
+                          : _options.PpoEpochs == 1 && _options.MiniBatches == 1
+                              ? null
+                              : {{recompute}}
+                      """
+                    : $$"""
+                      var oldLogProbs = _options.OldLogProbs == global::Rft.OldLogProbSource.Behaviour
+                          ? rollout.LogProbs
+                          : {{recompute}}
+                      """);
             }
 
             writer.WriteLine("_timer.Lap(report, global::Rft.Training.StepPhase.OldLogProbs);");
