@@ -142,8 +142,6 @@ internal sealed unsafe class NativeFrame : IDisposable
 
     public IntPtr Mul(IntPtr a, IntPtr b) => Track(THSTensor_mul(a, b));
 
-    public IntPtr Mul(IntPtr a, double value) => Track(THSTensor_mul_scalar(a, Scalar(value)));
-
     public IntPtr MulInPlace(IntPtr a, double value)
     {
         THSTensor_mul_scalar_(a, Scalar(value));
@@ -216,8 +214,6 @@ internal sealed unsafe class NativeFrame : IDisposable
         CheckForErrors();
         return t;
     }
-
-    public IntPtr Minimum(IntPtr a, IntPtr b) => Track(THSTensor_min_elementwise(a, b));
 
     /// <summary>Per row, the index of the first element of <paramref name="sorted"/> above (<paramref name="right"/>) or at least each value.</summary>
     public IntPtr SearchSorted(IntPtr sorted, IntPtr values, bool right) =>

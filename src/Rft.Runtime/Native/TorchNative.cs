@@ -45,7 +45,6 @@ internal static unsafe partial class TorchNative
     [LibraryImport(Library)] internal static partial IntPtr THSTensor_sub(IntPtr tensor, IntPtr other);
     [LibraryImport(Library)] internal static partial IntPtr THSTensor_mul(IntPtr tensor, IntPtr other);
     [LibraryImport(Library)] internal static partial void THSTensor_mul_scalar_(IntPtr tensor, IntPtr value);
-    [LibraryImport(Library)] internal static partial IntPtr THSTensor_mul_scalar(IntPtr tensor, IntPtr value);
     [LibraryImport(Library)] internal static partial IntPtr THSTensor_div_scalar(IntPtr tensor, IntPtr value, IntPtr roundingMode);
     [LibraryImport(Library)] internal static partial IntPtr THSTensor_pow_scalar(IntPtr tensor, IntPtr exponent);
     [LibraryImport(Library)] internal static partial void THSTensor_rsqrt_(IntPtr tensor);
@@ -67,7 +66,6 @@ internal static unsafe partial class TorchNative
     [LibraryImport(Library)] internal static partial IntPtr THSSpecial_softmax(IntPtr tensor, long dim, sbyte scalarType);
     [LibraryImport(Library)] internal static partial IntPtr THSSpecial_log_softmax(IntPtr tensor, long dim, sbyte scalarType);
     [LibraryImport(Library)] internal static partial void THSTensor_uniform_(IntPtr tensor, double low, double high, IntPtr generator);
-    [LibraryImport(Library)] internal static partial IntPtr THSTensor_min_elementwise(IntPtr tensor, IntPtr other);
     [LibraryImport(Library)] internal static partial IntPtr THSTensor_searchsorted_t(IntPtr sorted, IntPtr values, byte outInt32, byte right, IntPtr sorter);
 
     // Scalars.

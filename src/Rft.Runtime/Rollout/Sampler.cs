@@ -307,6 +307,9 @@ public sealed class Sampler : IDisposable
         return (token, f.Gather(logp, 1, token));
     }
 
+    /// <summary>The upper end of a row's uniform draw (exclusive), 1 - 2^-23: see <see cref="InverseCdf"/>.</summary>
+    private const double DrawBound = 1 - 1.0 / (1 << 23);
+
     /// <summary>
     /// One token per row drawn from <paramref name="probs"/> ([rows, V], unnormalised, non-negative) by inverse transform
     /// sampling: a uniform draw u per row, scaled by the row's total mass, and the first token whose cumulative mass exceeds
@@ -320,10 +323,10 @@ public sealed class Sampler : IDisposable
         long vocab = _model.ActiveVocabulary;                                                  // the logits' width
         var cumulative = f.CumSum(probs, -1);                                                  // [rows, V]
         var total = f.Narrow(cumulative, 1, vocab - 1, 1);                                     // [rows, 1]
-        var u = f.UniformInPlace(f.Narrow(_uniform.Handle, 0, 0, rows), 0, 1, generator);     // [rows, 1] in [0, 1)
-        // (1 - 2^-23) total is a float below total whatever its rounding, so the draw stays below the total mass.
-        var mass = f.Minimum(f.Mul(u, total), f.Mul(total, 1 - 1.0 / (1 << 23)));
-        return f.SearchSorted(cumulative, mass, right: true);                                  // [rows, 1] long
+        // u below 1 - 2^-23: then u * total, rounded, is below total (the product is at least one float below it), so the
+        // draw stays below the row's mass without a comparison per token.
+        var u = f.UniformInPlace(f.Narrow(_uniform.Handle, 0, 0, rows), 0, DrawBound, generator);   // [rows, 1]
+        return f.SearchSorted(cumulative, f.Mul(u, total), right: true);                      // [rows, 1] long
     }
 
     private void StagePrompts(PromptBatch prompts, int p)

@@ -135,14 +135,14 @@ public sealed class SamplerReferenceTests
         return (token, logp.gather(1, token));
     }
 
-    // Inverse transform sampling: u ~ U[0, 1) per row times the row's mass, kept below it; the first token whose
+    // Inverse transform sampling: u ~ U[0, 1 - 2^-23) per row times the row's mass (so below it); the first token whose
     // cumulative mass exceeds that.
     private static Tensor InverseCdf(Tensor probs, Generator generator)
     {
         var cumulative = probs.cumsum(-1);
         var total = cumulative.narrow(1, probs.shape[1] - 1, 1);
-        var u = empty_like(total).uniform_(0, 1, generator);
-        return searchsorted(cumulative, minimum(u * total, total * (1 - 1.0 / (1 << 23))), right: true);
+        var u = empty_like(total).uniform_(0, 1 - 1.0 / (1 << 23), generator);
+        return searchsorted(cumulative, u * total, right: true);
     }
 
     private static LlamaForCausalLM Model(string shape)
