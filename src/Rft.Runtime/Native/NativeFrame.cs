@@ -95,6 +95,15 @@ internal sealed unsafe class NativeFrame : IDisposable
         CheckForErrors();
     }
 
+    public void Fill(IntPtr t, double value)
+    {
+        THSTensor_fill_(t, Scalar(value));
+        CheckForErrors();
+    }
+
+    /// <summary><c>torch.where(condition, x, y)</c>.</summary>
+    public IntPtr Where(IntPtr condition, IntPtr x, IntPtr y) => Track(THSTensor_where(condition, x, y));
+
     public void MaskedFill(IntPtr t, IntPtr mask, double value)
     {
         THSTensor_masked_fill_(t, mask, Scalar(value));
@@ -105,6 +114,19 @@ internal sealed unsafe class NativeFrame : IDisposable
     {
         THSTensor_masked_fill_(t, mask, Scalar(value));
         CheckForErrors();
+    }
+
+    /// <summary>The gradient of <paramref name="t"/>, or zero when it has none.</summary>
+    public IntPtr Grad(IntPtr t)
+    {
+        var grad = THSTensor_grad(t);
+        if (grad == IntPtr.Zero)
+        {
+            CheckForErrors();
+            return IntPtr.Zero;
+        }
+
+        return Track(grad);
     }
 
     public IntPtr IndexSelect(IntPtr t, long dim, IntPtr index) => Track(THSTensor_index_select(t, dim, index));
@@ -122,6 +144,9 @@ internal sealed unsafe class NativeFrame : IDisposable
 
     /// <summary><c>a + b</c> (TorchSharp's <c>operator +</c>: alpha 1).</summary>
     public IntPtr Add(IntPtr a, IntPtr b) => Track(THSTensor_add(a, b, Scalar(1L)));
+
+    /// <summary><c>a.add(b, alpha)</c>: <c>a + alpha * b</c>.</summary>
+    public IntPtr Add(IntPtr a, IntPtr b, double alpha) => Track(THSTensor_add(a, b, Scalar(alpha)));
 
     /// <summary><c>a.add_(b, alpha)</c>.</summary>
     public void AddInPlace(IntPtr a, IntPtr b, double alpha)
@@ -150,6 +175,19 @@ internal sealed unsafe class NativeFrame : IDisposable
     }
 
     public IntPtr Div(IntPtr a, double value) => Track(THSTensor_div_scalar(a, Scalar(value), IntPtr.Zero));
+
+    /// <summary><c>a / value</c> for a scalar made by the caller (<see cref="NativeScalar"/>).</summary>
+    public IntPtr Div(IntPtr a, IntPtr value) => Track(THSTensor_div_scalar(a, value, IntPtr.Zero));
+
+    /// <summary><c>t.addcmul_(a, b, value)</c>: <c>t += value * a * b</c>.</summary>
+    public IntPtr AddCMulInPlace(IntPtr t, IntPtr a, IntPtr b, double value)
+    {
+        THSTensor_addcmul_(t, a, b, Scalar(value));
+        CheckForErrors();
+        return t;
+    }
+
+    public IntPtr Sqrt(IntPtr t) => Track(THSTensor_sqrt(t));
 
     /// <summary><c>square()</c>, which TorchSharp computes as <c>pow(2)</c>.</summary>
     public IntPtr Square(IntPtr t) => Track(THSTensor_pow_scalar(t, Scalar(2L)));

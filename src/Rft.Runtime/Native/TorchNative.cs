@@ -36,6 +36,7 @@ internal static unsafe partial class TorchNative
     [LibraryImport(Library)] internal static partial void THSTensor_masked_fill_(IntPtr tensor, IntPtr mask, IntPtr value);
     [LibraryImport(Library)] internal static partial IntPtr THSTensor_index_select(IntPtr tensor, long dim, IntPtr index);
     [LibraryImport(Library)] internal static partial IntPtr THSTensor_gather(IntPtr tensor, long dim, IntPtr index);
+    [LibraryImport(Library)] internal static partial IntPtr THSTensor_where(IntPtr condition, IntPtr x, IntPtr y);
     [LibraryImport(Library)] internal static partial IntPtr THSTensor_roll(IntPtr tensor, long* shifts, int shiftsLength, long* dims, int dimsLength);
 
     // Arithmetic.
@@ -67,6 +68,15 @@ internal static unsafe partial class TorchNative
     [LibraryImport(Library)] internal static partial IntPtr THSSpecial_log_softmax(IntPtr tensor, long dim, sbyte scalarType);
     [LibraryImport(Library)] internal static partial void THSTensor_uniform_(IntPtr tensor, double low, double high, IntPtr generator);
     [LibraryImport(Library)] internal static partial IntPtr THSTensor_searchsorted_t(IntPtr sorted, IntPtr values, byte outInt32, byte right, IntPtr sorter);
+
+    // Autograd and the optimizer's update.
+    [LibraryImport(Library)] internal static partial byte THSAutograd_isGradEnabled();
+    [LibraryImport(Library)] internal static partial void THSAutograd_setGrad(byte enabled);
+    [LibraryImport(Library)] internal static partial IntPtr THSTensor_grad(IntPtr tensor);
+    [LibraryImport(Library)] internal static partial IntPtr THSTensor_sqrt(IntPtr tensor);
+    [LibraryImport(Library)] internal static partial void THSTensor_addcmul_(IntPtr tensor, IntPtr tensor1, IntPtr tensor2, IntPtr value);
+    [LibraryImport(Library)] internal static partial void THSTensor_addcdiv_(IntPtr tensor, IntPtr tensor1, IntPtr tensor2, IntPtr value);
+    [LibraryImport(Library)] internal static partial double THSTensor_clip_grad_norm_(IntPtr* tensors, int length, double maxNorm, double normType);
 
     // Scalars.
     [LibraryImport(Library)] internal static partial IntPtr THSTorch_float64_to_scalar(double value);

@@ -7,7 +7,8 @@ namespace Rft.Training;
 /// <summary>
 /// AdamW over the trainable parameters of a module, with global gradient-norm clipping and the warm-up + cosine
 /// schedule applied at every step. Gradients may be accumulated over several backward passes (micro-batches)
-/// between <see cref="ZeroGrad"/> and <see cref="Step"/>.
+/// between <see cref="ZeroGrad"/> and <see cref="Step"/>. The clip, the update and the reset run on native handles
+/// (<see cref="AdamW"/>): in float32 they allocate nothing on the managed heap.
 /// </summary>
 /// <remarks>
 /// Mixed precision: when the module's trainable parameters are 16-bit (bfloat16), AdamW keeps float32 master copies
@@ -21,7 +22,7 @@ public sealed class PolicyOptimizer : IDisposable
 
     private readonly Parameter[] _parameters;
     private readonly Parameter[]? _masters;       // float32 copies of 16-bit parameters, null in float32
-    private readonly AdamW _adamW;
+    private readonly AdamW _adamW;   // TorchSharp's, updating on native handles
     private readonly OptimizerSettings _settings;
 
     public PolicyOptimizer(nn.Module module, OptimizerSettings settings)
@@ -37,7 +38,7 @@ public sealed class PolicyOptimizer : IDisposable
             foreach (var master in _masters) master.DetachFromDisposeScope();
         }
 
-        _adamW = optim.AdamW(_masters ?? _parameters, settings.LearningRate, settings.Beta1, settings.Beta2, settings.AdamEpsilon, settings.WeightDecay);
+        _adamW = new AdamW(_masters ?? _parameters, settings);
     }
 
     /// <summary>The learning rate used by the last step.</summary>
@@ -52,9 +53,8 @@ public sealed class PolicyOptimizer : IDisposable
     /// <summary>Clears the gradients of the parameters (and of the float32 masters).</summary>
     public void ZeroGrad()
     {
-        _adamW.zero_grad();
-        if (_masters is null) return;
-        foreach (var parameter in _parameters) parameter.grad?.zero_();
+        _adamW.ZeroGrad(_masters ?? _parameters);
+        if (_masters is not null) _adamW.ZeroGrad(_parameters);
     }
 
     /// <summary>
@@ -96,12 +96,10 @@ public sealed class PolicyOptimizer : IDisposable
         AccumulateGradients();
         var updated = _masters ?? _parameters;
         Observer.Value?.Invoke(updated);
-        double norm = _settings.MaxGradNorm > 0
-            ? nn.utils.clip_grad_norm_(updated, _settings.MaxGradNorm)
-            : GradNorm(updated);
+        double norm = _settings.MaxGradNorm > 0 ? _adamW.ClipGradNorm(_settings.MaxGradNorm) : GradNorm(updated);
         LearningRate = LearningRateSchedule.WarmupCosine(step, _settings.LearningRate, _settings.WarmupSteps, _settings.TotalSteps, _settings.MinLearningRateRatio);
-        foreach (var group in _adamW.ParamGroups) group.LearningRate = LearningRate;
-        using (NewDisposeScope()) _adamW.step();
+        foreach (var group in _adamW.ParamGroups) group.LearningRate = LearningRate;   // what its saved state records
+        _adamW.Update(LearningRate);
         if (_masters is not null)
         {
             using var _ = no_grad();
