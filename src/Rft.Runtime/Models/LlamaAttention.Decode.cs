@@ -23,13 +23,13 @@ public sealed partial class LlamaAttention
     /// <param name="hidden">[rows, 1, hidden], the normalised input.</param>
     /// <param name="cos">[rows, 1, 1, headDim].</param>
     /// <param name="signedSin">[rows, 1, 1, headDim].</param>
-    /// <param name="blocked">[rows, 1, 1, slot + 1] bool, true where a key may not be attended (the mask's complement).</param>
+    /// <param name="bias">[rows, 1, 1, slot + 1] in the model's type: 0 where a key may be attended, -inf where it may not.</param>
     /// <param name="keys">This layer's key cache narrowed to the rows, [rows, kvHeads, maxLength, headDim].</param>
     /// <param name="values">Likewise for values.</param>
     /// <param name="slot">The cache slot of the new position.</param>
     /// <param name="qkv">The stacked q/k/v weight and bias, or zeros to project separately.</param>
     /// <returns>[rows, 1, hidden]</returns>
-    internal IntPtr Decode(NativeFrame f, IntPtr hidden, long rows, IntPtr cos, IntPtr signedSin, IntPtr blocked, IntPtr keys, IntPtr values, int slot,
+    internal IntPtr Decode(NativeFrame f, IntPtr hidden, long rows, IntPtr cos, IntPtr signedSin, IntPtr bias, IntPtr keys, IntPtr values, int slot,
         ScalarType dtype, (IntPtr Weight, IntPtr Bias) qkv)
     {
         int groups = _heads / _kvHeads;
@@ -56,8 +56,9 @@ public sealed partial class LlamaAttention
         var cachedValues = f.Narrow(values, 2, 0, slot + 1);
 
         // Query head h reads key/value head h / groups: the queries of a group are rows of one matrix, as in Forward.
-        var scores = f.MatMul(f.View(q, rows, _kvHeads, groups, _headDim), f.Transpose(cachedKeys, 2, 3));                  // [rows, kv, groups, slot + 1]
-        f.MaskedFill(f.MulInPlace(scores, 1.0 / Math.Sqrt(_headDim)), blocked, double.NegativeInfinity);
+        // As in DecodeAttention: the bias plus the scaled scores, one operation.
+        var products = f.MatMul(f.View(q, rows, _kvHeads, groups, _headDim), f.Transpose(cachedKeys, 2, 3));                // [rows, kv, groups, slot + 1]
+        var scores = f.Add(bias, products, 1.0 / Math.Sqrt(_headDim));
         var attended = f.MatMul(f.Softmax(scores, -1, dtype), cachedValues);                                                // [rows, kv, groups, d]
         return o_proj.Decode(f, f.View(attended, rows, 1, _heads * _headDim));
     }

@@ -6,7 +6,7 @@ namespace Rft.Rollout;
 /// <summary>
 /// A static key/value cache, allocated once for the largest batch and sequence and reused by every
 /// rollout: per layer, keys and values [maxRows, kvHeads, maxLength, headDim], and one
-/// <see cref="AttentionMask"/> shared by all layers.
+/// <see cref="AttentionMask"/> shared by all layers (with the two values of the additive bias decoding builds from it).
 /// </summary>
 public sealed class KvCache : IDisposable
 {
@@ -32,6 +32,8 @@ public sealed class KvCache : IDisposable
         }
 
         AttentionMask = zeros([maxRows, maxLength], ScalarType.Bool, device).DetachFromDisposeScope();
+        Open = zeros([], dtype, device).DetachFromDisposeScope();
+        Blocked = full([], double.NegativeInfinity, dtype, device).DetachFromDisposeScope();
     }
 
     public int MaxRows { get; }
@@ -47,10 +49,18 @@ public sealed class KvCache : IDisposable
     /// <summary>[maxRows, maxLength] bool, true where a slot holds a real token; the writer of a slot sets it.</summary>
     public Tensor AttentionMask { get; }
 
+    /// <summary>0 in the cache's type, on its device: an additive attention bias's value where a key may be attended.</summary>
+    public Tensor Open { get; }
+
+    /// <summary>-inf in the cache's type, on its device: an additive attention bias's value where a key is blocked.</summary>
+    public Tensor Blocked { get; }
+
     public void Dispose()
     {
         foreach (var tensor in _keys) tensor.Dispose();
         foreach (var tensor in _values) tensor.Dispose();
         AttentionMask.Dispose();
+        Open.Dispose();
+        Blocked.Dispose();
     }
 }
