@@ -62,4 +62,40 @@ public sealed partial class LlamaAttention
         var attended = f.MatMul(f.Softmax(scores, -1, dtype), cachedValues);                                                // [rows, kv, groups, d]
         return o_proj.Decode(f, f.View(attended, rows, 1, _heads * _headDim));
     }
+
+    /// <summary>Whether a projection's adapter has dropout (a training forward with a graph then draws random numbers).</summary>
+    internal bool HasAdapterDropout => q_proj.Dropout > 0 || k_proj.Dropout > 0 || v_proj.Dropout > 0 || o_proj.Dropout > 0;
+
+    /// <summary>
+    /// <see cref="Forward"/> for <paramref name="length"/> &gt; 1 positions per row, on native handles: the same operations in
+    /// the same order (scaled dot-product attention over the group-stacked queries), so the same numbers and, with a graph,
+    /// the same gradients.
+    /// </summary>
+    /// <param name="hidden">[rows, length, hidden], the normalised input.</param>
+    /// <param name="cos">[rows, length, 1, headDim].</param>
+    /// <param name="signedSin">[rows, length, 1, headDim].</param>
+    /// <param name="mask">[rows or 1, 1, groups * length, offset + length] bool, true where a query may attend a key.</param>
+    /// <param name="keys">This layer's key cache narrowed to the rows, or zero without a cache.</param>
+    /// <param name="values">Likewise for values.</param>
+    /// <param name="offset">Cache slot of the first position.</param>
+    /// <returns>[rows, length, hidden]</returns>
+    internal IntPtr Forward(NativeFrame f, IntPtr hidden, long rows, long length, IntPtr cos, IntPtr signedSin, IntPtr mask, IntPtr keys, IntPtr values, int offset)
+    {
+        int groups = _heads / _kvHeads;
+        var q = RotaryEmbedding.Apply(f, f.View(q_proj.Decode(f, hidden), rows, length, _heads, _headDim), _headDim, cos, signedSin);
+        var k = f.Transpose(RotaryEmbedding.Apply(f, f.View(k_proj.Decode(f, hidden), rows, length, _kvHeads, _headDim), _headDim, cos, signedSin), 1, 2);
+        var v = f.Transpose(f.View(v_proj.Decode(f, hidden), rows, length, _kvHeads, _headDim), 1, 2);              // [rows, kv, length, d]
+        q = f.Reshape(f.Permute(f.View(q, rows, length, _kvHeads, groups, _headDim), 0, 2, 3, 1, 4), rows, _kvHeads, groups * length, _headDim);
+        if (keys != IntPtr.Zero && values != IntPtr.Zero)
+        {
+            f.Copy(f.Narrow(keys, 2, offset, length), k);
+            f.Copy(f.Narrow(values, 2, offset, length), v);
+            k = f.Narrow(keys, 2, 0, offset + length);
+            v = f.Narrow(values, 2, 0, offset + length);
+        }
+
+        var attended = f.ScaledDotProductAttention(q, k, v, mask);                                                      // [rows, kv, groups * length, d]
+        var merged = f.Reshape(f.Permute(f.View(attended, rows, _kvHeads, groups, length, _headDim), 0, 3, 1, 2, 4), rows, length, _heads * _headDim);
+        return o_proj.Decode(f, merged);
+    }
 }

@@ -21,4 +21,17 @@ public sealed partial class LlamaDecoderLayer
         var h = f.Add(hidden, attention);
         return f.Add(h, mlp.Decode(f, post_attention_layernorm.Decode(f, h, dtype)));
     }
+
+    /// <summary>
+    /// <see cref="DrawsRandomNumbers"/> without enumerating modules: a training forward of this layer draws LoRA dropout.
+    /// </summary>
+    internal bool DrawsDropout => training && (self_attn.HasAdapterDropout || mlp.HasAdapterDropout);
+
+    /// <summary><see cref="Forward"/> for more than one position per row, on native handles (see <see cref="LlamaAttention.Forward(NativeFrame, IntPtr, long, long, IntPtr, IntPtr, IntPtr, IntPtr, IntPtr, int)"/>).</summary>
+    internal IntPtr Forward(NativeFrame f, IntPtr hidden, long rows, long length, IntPtr cos, IntPtr signedSin, IntPtr mask, IntPtr keys, IntPtr values, int offset,
+        ScalarType dtype)
+    {
+        var h = f.Add(hidden, self_attn.Forward(f, input_layernorm.Decode(f, hidden, dtype), rows, length, cos, signedSin, mask, keys, values, offset));
+        return f.Add(h, mlp.Decode(f, post_attention_layernorm.Decode(f, h, dtype)));
+    }
 }

@@ -42,4 +42,11 @@ public sealed partial class LlamaForCausalLM
         var output = _activeVocabulary == Config.VocabSize ? weight.Handle : f.Narrow(weight.Handle, 0, 0, _activeVocabulary);
         return f.Linear(hidden, output, System.IntPtr.Zero);
     }
+
+    /// <summary>Whether forwards of more than one position run on native handles where they can (default); false: the managed layers.</summary>
+    internal bool NativeForward
+    {
+        get => model.NativeForward;
+        set => model.NativeForward = value;
+    }
 }

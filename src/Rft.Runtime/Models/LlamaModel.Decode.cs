@@ -57,4 +57,89 @@ public sealed partial class LlamaModel
 
         return norm.Decode(f, hidden, dtype);
     }
+
+    /// <summary>The frame of <see cref="ForwardNative"/>, one per thread: a forward leaves nothing recorded in it.</summary>
+    [ThreadStatic] private static NativeFrame? t_forwardFrame;
+
+    /// <summary>Whether <see cref="Forward"/> runs on native handles where it can (the default); false runs the managed layers (tests compare the two).</summary>
+    internal bool NativeForward { get; set; } = true;
+
+    /// <summary>
+    /// Whether <see cref="Forward"/> can run on native handles: more than one position (decoding has its own path), fixed
+    /// rotary tables, no gradient checkpointing (its recomputation is a managed autograd function) and no LoRA dropout
+    /// under a graph (its random draws are managed).
+    /// </summary>
+    private bool CanForwardNatively(long length, bool checkpoint)
+    {
+        if (!NativeForward || length < 2 || checkpoint || !_rotary.HasFixedTables) return false;
+        if (!is_grad_enabled()) return true;
+        for (int i = 0; i < _config.NumLayers; i++)
+        {
+            if (layers[i].DrawsDropout) return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// <see cref="Forward"/> on native handles: the same operations in the same order, so the same hidden states bit for bit
+    /// and, under a graph, the same gradients (autograd records native operations as it records managed ones). Each layer's
+    /// intermediates and input are released when it returns, as in the managed forward; the result is the one managed
+    /// tensor made, in the caller's dispose scope. A forward of the training step or of a reference pass thereby allocates
+    /// a few hundred bytes on the managed heap instead of tens of kilobytes.
+    /// </summary>
+    private Tensor ForwardNative(Tensor inputIds, Tensor positionIds, Tensor? keyMask, KvCache? cache, int offset)
+    {
+        var f = t_forwardFrame ??= new NativeFrame();
+        int mark = f.Count;
+        try
+        {
+            long b = inputIds.size(0), t = inputIds.size(1);
+            var weight = embed_tokens.Weight;
+            var dtype = weight.dtype;
+            var device = (inputIds.device_type, inputIds.device_index);
+            var hidden = embed_tokens.Decode(f, inputIds.Handle, b, t);
+            var (cos, signedSin) = _rotary.Decode(f, positionIds.Handle, b, device, dtype, t);
+            var keys = keyMask?.Handle ?? IntPtr.Zero;
+            var mask = AttentionMask(f, keys, offset, t, device, window: null);
+            var windowMask = _config.SlidingWindow is int w && _config.MaxWindowLayers < _config.NumLayers ? AttentionMask(f, keys, offset, t, device, w) : IntPtr.Zero;
+            for (int i = 0; i < _config.NumLayers; i++)
+            {
+                // The layer's input goes with its intermediates (except the embedding, as in the managed forward).
+                int layerMark = i > 0 ? f.Count - 1 : f.Count;
+                var cachedKeys = cache is null ? IntPtr.Zero : f.Narrow(cache.Keys(i).Handle, 0, 0, b);
+                var cachedValues = cache is null ? IntPtr.Zero : f.Narrow(cache.Values(i).Handle, 0, 0, b);
+                var layerMask = _config.UsesSlidingWindow(i) ? windowMask : mask;
+                hidden = f.Keep(layerMark, layers[i].Forward(f, hidden, b, t, cos, signedSin, layerMask, cachedKeys, cachedValues, offset, dtype));
+            }
+
+            return Tensor.UnsafeCreateTensor(f.Take(mark, norm.Decode(f, hidden, dtype)));
+        }
+        finally
+        {
+            f.ReleaseTo(mark);
+        }
+    }
+
+    /// <summary><see cref="AttentionMask(Tensor?, int, int, Device, int?, int)"/> on native handles, the same operations.</summary>
+    private IntPtr AttentionMask(NativeFrame f, IntPtr keyMask, int offset, long t, (DeviceType Type, int Index) device, int? window)
+    {
+        long length = offset + t;
+        var querySlots = f.Unsqueeze(f.Arange(offset, length, device), 1);                                       // [T, 1]
+        var keySlots = f.Unsqueeze(f.Arange(0, length, device), 0);                                              // [1, L]
+        var allowed = f.Le(keySlots, querySlots);                                                                // [T, L] causal
+        if (window is int w) f.LogicalAndInPlace(allowed, f.Gt(keySlots, f.SubScalar(querySlots, w)));                 // sliding window
+        if (keyMask == IntPtr.Zero)
+        {
+            allowed = f.Unsqueeze(allowed, 0);
+        }
+        else
+        {
+            allowed = f.LogicalAnd(f.Unsqueeze(keyMask, 1), allowed);                                            // [B, T, L]
+            f.LogicalOr(allowed, f.EqTensor(keySlots, querySlots));
+        }
+
+        var mask = f.Unsqueeze(allowed, 1);                                                                      // [B, 1, T, L]
+        return _config.KvGroups == 1 ? mask : f.Repeat(mask, 1, 1, _config.KvGroups, 1);
+    }
 }

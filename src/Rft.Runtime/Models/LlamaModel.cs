@@ -43,6 +43,9 @@ public sealed partial class LlamaModel : nn.Module
     /// <param name="cache">When given, keys and values are written at slots [offset, offset + T) and attention reads slots [0, offset + T).</param>
     public Tensor Forward(Tensor inputIds, Tensor positionIds, Tensor? keyMask, KvCache? cache, int offset)
     {
+        bool checkpoint = GradientCheckpointing && cache is null && is_grad_enabled();
+        if (CanForwardNatively(inputIds.size(1), checkpoint)) return ForwardNative(inputIds, positionIds, keyMask, cache, offset);
+
         long b = inputIds.shape[0], t = inputIds.shape[1];
         var hidden = embed_tokens.forward(inputIds);
         var (cos, signedSin) = _rotary.Lookup(positionIds, hidden.dtype);
@@ -50,7 +53,6 @@ public sealed partial class LlamaModel : nn.Module
         var windowMask = _config.SlidingWindow is int w && _config.MaxWindowLayers < _config.NumLayers
             ? AttentionMask(keyMask, offset, (int)t, inputIds.device, w, _config.KvGroups)
             : null;
-        bool checkpoint = GradientCheckpointing && cache is null && is_grad_enabled();
         // A checkpointed layer's output needs a graph even when nothing before it is trained (a frozen embedding under LoRA).
         if (checkpoint && !hidden.requires_grad) hidden = hidden.detach().requires_grad_();
         for (int i = 0; i < _config.NumLayers; i++)

@@ -20,8 +20,36 @@ internal sealed unsafe class NativeFrame : IDisposable
     /// <summary>Opens a scope: the handles made until it is disposed are released then, newest first.</summary>
     public Scope Open() => new(this, _count);
 
-    /// <summary>Handles alive in this frame (for tests).</summary>
+    /// <summary>Handles alive in this frame: a mark for <see cref="ReleaseTo"/>, <see cref="Keep"/> and <see cref="Take"/>.</summary>
     public int Count => _count;
+
+    /// <summary>Releases the handles made since <paramref name="mark"/> (a <see cref="Count"/>), newest first.</summary>
+    public void ReleaseTo(int mark) => Release(mark);
+
+    /// <summary>Releases the handles made since <paramref name="mark"/> except <paramref name="kept"/>, which stays recorded; returns it.</summary>
+    public IntPtr Keep(int mark, IntPtr kept)
+    {
+        Take(mark, kept);
+        return Track(kept);
+    }
+
+    /// <summary>
+    /// Releases the handles made since <paramref name="mark"/> except <paramref name="taken"/>, which the frame forgets: the
+    /// caller owns it (to hand to a managed <c>Tensor</c>, say).
+    /// </summary>
+    public IntPtr Take(int mark, IntPtr taken)
+    {
+        bool found = false;
+        while (_count > mark)
+        {
+            var handle = _handles[--_count];
+            if (handle == taken) found = true;
+            else THSTensor_dispose(handle);
+        }
+
+        if (!found) throw new InvalidOperationException("The handle to keep was not made since the mark.");
+        return taken;
+    }
 
     /// <summary>Releases the handles made since a <see cref="Open"/>.</summary>
     public readonly struct Scope(NativeFrame frame, int mark) : IDisposable
@@ -48,6 +76,42 @@ internal sealed unsafe class NativeFrame : IDisposable
         long* shape = stackalloc long[] { d0, d1, d2, d3 };
         return Track(THSTensor_view(t, shape, 4));
     }
+
+    public IntPtr View(IntPtr t, long d0, long d1, long d2, long d3, long d4)
+    {
+        long* shape = stackalloc long[] { d0, d1, d2, d3, d4 };
+        return Track(THSTensor_view(t, shape, 5));
+    }
+
+    public IntPtr Reshape(IntPtr t, long d0, long d1, long d2)
+    {
+        long* shape = stackalloc long[] { d0, d1, d2 };
+        return Track(THSTensor_reshape(t, shape, 3));
+    }
+
+    public IntPtr Reshape(IntPtr t, long d0, long d1, long d2, long d3)
+    {
+        long* shape = stackalloc long[] { d0, d1, d2, d3 };
+        return Track(THSTensor_reshape(t, shape, 4));
+    }
+
+    public IntPtr Permute(IntPtr t, long d0, long d1, long d2, long d3, long d4)
+    {
+        long* dims = stackalloc long[] { d0, d1, d2, d3, d4 };
+        return Track(THSTensor_permute(t, dims, 5));
+    }
+
+    public IntPtr Unsqueeze(IntPtr t, long dim) => Track(THSTensor_unsqueeze(t, dim));
+
+    public IntPtr Repeat(IntPtr t, long r0, long r1, long r2, long r3)
+    {
+        long* repeats = stackalloc long[] { r0, r1, r2, r3 };
+        return Track(THSTensor_repeat(t, repeats, 4));
+    }
+
+    /// <summary><c>torch.arange(start, end, int64, device)</c>.</summary>
+    public IntPtr Arange(long start, long end, (TorchSharp.DeviceType Type, int Index) device) =>
+        Track(THSTensor_arange(Scalar(start), Scalar(end), Scalar(1L), (sbyte)ScalarType.Int64, (int)device.Type, device.Index, 0));
 
     public IntPtr Flatten(IntPtr t)
     {
@@ -165,6 +229,9 @@ internal sealed unsafe class NativeFrame : IDisposable
 
     public IntPtr Sub(IntPtr a, IntPtr b) => Track(THSTensor_sub(a, b));
 
+    /// <summary><c>a - value</c> (named apart from <see cref="Sub"/>: an <c>int</c> converts to <c>IntPtr</c> too).</summary>
+    public IntPtr SubScalar(IntPtr a, long value) => Track(THSTensor_sub_scalar(a, Scalar(value)));
+
     public IntPtr Mul(IntPtr a, IntPtr b) => Track(THSTensor_mul(a, b));
 
     public IntPtr MulInPlace(IntPtr a, double value)
@@ -176,8 +243,8 @@ internal sealed unsafe class NativeFrame : IDisposable
 
     public IntPtr Div(IntPtr a, double value) => Track(THSTensor_div_scalar(a, Scalar(value), IntPtr.Zero));
 
-    /// <summary><c>a / value</c> for a scalar made by the caller (<see cref="NativeScalar"/>).</summary>
-    public IntPtr Div(IntPtr a, IntPtr value) => Track(THSTensor_div_scalar(a, value, IntPtr.Zero));
+    /// <summary><c>a / value</c> for a scalar made by the caller.</summary>
+    public IntPtr Div(IntPtr a, in NativeScalar value) => Track(THSTensor_div_scalar(a, value.Handle, IntPtr.Zero));
 
     /// <summary><c>t.addcmul_(a, b, value)</c>: <c>t += value * a * b</c>.</summary>
     public IntPtr AddCMulInPlace(IntPtr t, IntPtr a, IntPtr b, double value)
@@ -204,6 +271,9 @@ internal sealed unsafe class NativeFrame : IDisposable
     public IntPtr Silu(IntPtr t) => Track(THSTensor_silu(t));
 
     public IntPtr MatMul(IntPtr a, IntPtr b) => Track(THSTensor_matmul(a, b));
+
+    /// <summary><c>nn.functional.scaled_dot_product_attention(q, k, v, mask)</c> (no dropout, not causal: the mask says it).</summary>
+    public IntPtr ScaledDotProductAttention(IntPtr q, IntPtr k, IntPtr v, IntPtr mask) => Track(THSNN_scaled_dot_product_attention(q, k, v, mask, 0.0, 0));
 
     /// <summary><c>nn.functional.linear(input, weight, bias)</c>; <paramref name="bias"/> zero for none.</summary>
     public IntPtr Linear(IntPtr input, IntPtr weight, IntPtr bias) => Track(THSNN_functional_linear(input, weight, bias));
@@ -234,6 +304,21 @@ internal sealed unsafe class NativeFrame : IDisposable
     public IntPtr Ge(IntPtr t, double value) => Track(THSTensor_ge_scalar(t, Scalar(value)));
 
     public IntPtr LogicalNot(IntPtr t) => Track(THSTensor_logical_not(t));
+
+    public IntPtr LogicalAnd(IntPtr a, IntPtr b) => Track(THSTensor_logical_and(a, b));
+
+    public IntPtr Le(IntPtr a, IntPtr b) => Track(THSTensor_le(a, b));
+
+    public IntPtr Gt(IntPtr a, IntPtr b) => Track(THSTensor_gt(a, b));
+
+    /// <summary><c>a == b</c> elementwise (named apart from the scalar <see cref="Eq"/>: an <c>int</c> converts to <c>IntPtr</c> too).</summary>
+    public IntPtr EqTensor(IntPtr a, IntPtr b) => Track(THSTensor_eq(a, b));
+
+    public void LogicalAndInPlace(IntPtr t, IntPtr other)
+    {
+        THSTensor_logical_and_(t, other);
+        CheckForErrors();
+    }
 
     public void LogicalOr(IntPtr t, IntPtr other)
     {

@@ -25,6 +25,8 @@ internal static unsafe partial class TorchNative
     [LibraryImport(Library)] internal static partial IntPtr THSTensor_select(IntPtr tensor, long dim, long index);
     [LibraryImport(Library)] internal static partial IntPtr THSTensor_transpose(IntPtr tensor, long dim1, long dim2);
     [LibraryImport(Library)] internal static partial IntPtr THSTensor_unsqueeze(IntPtr tensor, long dim);
+    [LibraryImport(Library)] internal static partial IntPtr THSTensor_permute(IntPtr tensor, long* dims, int length);
+    [LibraryImport(Library)] internal static partial IntPtr THSTensor_repeat(IntPtr tensor, long* repeats, int length);
 
     // Copies and conversions.
     [LibraryImport(Library)] internal static partial void THSTensor_copy_(IntPtr tensor, IntPtr source, byte nonBlocking);
@@ -39,11 +41,14 @@ internal static unsafe partial class TorchNative
     [LibraryImport(Library)] internal static partial IntPtr THSTensor_where(IntPtr condition, IntPtr x, IntPtr y);
     [LibraryImport(Library)] internal static partial IntPtr THSTensor_roll(IntPtr tensor, long* shifts, int shiftsLength, long* dims, int dimsLength);
 
+    [LibraryImport(Library)] internal static partial IntPtr THSTensor_arange(IntPtr start, IntPtr end, IntPtr step, sbyte scalarType, int deviceType, int deviceIndex, byte requiresGrad);
+
     // Arithmetic.
     [LibraryImport(Library)] internal static partial IntPtr THSTensor_add(IntPtr tensor, IntPtr other, IntPtr alpha);
     [LibraryImport(Library)] internal static partial void THSTensor_add_(IntPtr tensor, IntPtr other, IntPtr alpha);
     [LibraryImport(Library)] internal static partial void THSTensor_add_scalar_(IntPtr tensor, IntPtr value, IntPtr alpha);
     [LibraryImport(Library)] internal static partial IntPtr THSTensor_sub(IntPtr tensor, IntPtr other);
+    [LibraryImport(Library)] internal static partial IntPtr THSTensor_sub_scalar(IntPtr tensor, IntPtr other);
     [LibraryImport(Library)] internal static partial IntPtr THSTensor_mul(IntPtr tensor, IntPtr other);
     [LibraryImport(Library)] internal static partial void THSTensor_mul_scalar_(IntPtr tensor, IntPtr value);
     [LibraryImport(Library)] internal static partial IntPtr THSTensor_div_scalar(IntPtr tensor, IntPtr value, IntPtr roundingMode);
@@ -53,6 +58,7 @@ internal static unsafe partial class TorchNative
     [LibraryImport(Library)] internal static partial IntPtr THSTensor_silu(IntPtr tensor);
     [LibraryImport(Library)] internal static partial IntPtr THSTensor_matmul(IntPtr tensor, IntPtr other);
     [LibraryImport(Library)] internal static partial IntPtr THSNN_functional_linear(IntPtr input, IntPtr weight, IntPtr bias);
+    [LibraryImport(Library)] internal static partial IntPtr THSNN_scaled_dot_product_attention(IntPtr query, IntPtr key, IntPtr value, IntPtr mask, double dropout, byte causal);
 
     // Reductions, comparisons and sampling.
     [LibraryImport(Library)] internal static partial IntPtr THSTensor_mean_along_dimensions(IntPtr tensor, long* dims, int length, byte keepdim, byte hasType, sbyte scalarType);
@@ -63,6 +69,11 @@ internal static unsafe partial class TorchNative
     [LibraryImport(Library)] internal static partial IntPtr THSTensor_eq_scalar(IntPtr tensor, IntPtr value);
     [LibraryImport(Library)] internal static partial IntPtr THSTensor_ge_scalar(IntPtr tensor, IntPtr value);
     [LibraryImport(Library)] internal static partial IntPtr THSTensor_logical_not(IntPtr tensor);
+    [LibraryImport(Library)] internal static partial IntPtr THSTensor_logical_and(IntPtr tensor, IntPtr other);
+    [LibraryImport(Library)] internal static partial void THSTensor_logical_and_(IntPtr tensor, IntPtr other);
+    [LibraryImport(Library)] internal static partial IntPtr THSTensor_le(IntPtr tensor, IntPtr other);
+    [LibraryImport(Library)] internal static partial IntPtr THSTensor_gt(IntPtr tensor, IntPtr other);
+    [LibraryImport(Library)] internal static partial IntPtr THSTensor_eq(IntPtr tensor, IntPtr other);
     [LibraryImport(Library)] internal static partial void THSTensor_logical_or_(IntPtr tensor, IntPtr other);
     [LibraryImport(Library)] internal static partial IntPtr THSSpecial_softmax(IntPtr tensor, long dim, sbyte scalarType);
     [LibraryImport(Library)] internal static partial IntPtr THSSpecial_log_softmax(IntPtr tensor, long dim, sbyte scalarType);

@@ -71,7 +71,7 @@ internal sealed unsafe class AdamW : TorchSharp.Modules.AdamW
                 f.AddCMulInPlace(f.MulInPlace(squares, beta2), grad, grad, 1 - beta2);             // v = beta2 v + (1 - beta2) g^2
 
                 using var root = new NativeScalar(Math.Sqrt(correction2));
-                var denominator = f.Div(f.Sqrt(squares), root.Handle);                              // sqrt(v) / sqrt(1 - beta2^t) + eps
+                var denominator = f.Div(f.Sqrt(squares), root);                              // sqrt(v) / sqrt(1 - beta2^t) + eps
                 f.AddInPlace(denominator, _settings.AdamEpsilon);
                 using var stepSize = new NativeScalar(-learningRate / correction1);
                 THSTensor_addcdiv_(parameter.Handle, average, denominator, stepSize.Handle);        // param -= lr / (1 - beta1^t) m / denominator

@@ -108,7 +108,7 @@ public sealed class JinjaTemplateTests
     public void Strftime_now_formats_the_given_clock()
     {
         var template = JinjaTemplate.Parse("{{ strftime_now('%d %b %Y') }}|{{ strftime_now('%Y-%m-%d %H:%M') }}", "dates");
-        Assert.Equal("05 Mar 2026|2026-03-05 14:07", template.Render(null, () => new DateTime(2026, 3, 5, 14, 7, 0)));
+        Assert.Equal("05 Mar 2026|2026-03-05 14:07", template.Render((System.Text.Json.Nodes.JsonObject?)null, () => new DateTime(2026, 3, 5, 14, 7, 0)));
     }
 
     [Fact]
