@@ -39,8 +39,14 @@ public sealed partial class LlamaForCausalLM
     {
         var weight = LmHeadWeight;
         var hidden = model.Decode(f, inputIds, positionIds, cache, slot, rows, (weight.device_type, weight.device_index), weight.dtype, stacked);
-        var output = _activeVocabulary == Config.VocabSize ? weight.Handle : f.Narrow(weight.Handle, 0, 0, _activeVocabulary);
-        return f.Linear(hidden, output, System.IntPtr.Zero);
+        return f.Linear(hidden, OutputWeightHandle(f), System.IntPtr.Zero);
+    }
+
+    /// <summary><see cref="OutputWeight"/> on a native handle (recorded in <paramref name="f"/> when it is a view).</summary>
+    internal IntPtr OutputWeightHandle(NativeFrame f)
+    {
+        var weight = LmHeadWeight;
+        return _activeVocabulary == Config.VocabSize ? weight.Handle : f.Narrow(weight.Handle, 0, 0, _activeVocabulary);
     }
 
     /// <summary>Whether forwards of more than one position run on native handles where they can (default); false: the managed layers.</summary>

@@ -83,6 +83,12 @@ internal sealed unsafe class NativeFrame : IDisposable
         return Track(THSTensor_view(t, shape, 5));
     }
 
+    public IntPtr Reshape(IntPtr t, long d0, long d1)
+    {
+        long* shape = stackalloc long[] { d0, d1 };
+        return Track(THSTensor_reshape(t, shape, 2));
+    }
+
     public IntPtr Reshape(IntPtr t, long d0, long d1, long d2)
     {
         long* shape = stackalloc long[] { d0, d1, d2 };
@@ -102,6 +108,18 @@ internal sealed unsafe class NativeFrame : IDisposable
     }
 
     public IntPtr Unsqueeze(IntPtr t, long dim) => Track(THSTensor_unsqueeze(t, dim));
+
+    public IntPtr Expand(IntPtr t, long d0, long d1, long d2)
+    {
+        long* shape = stackalloc long[] { d0, d1, d2 };
+        return Track(THSTensor_expand(t, shape, 3, 0));
+    }
+
+    /// <summary>
+    /// A managed tensor for <paramref name="handle"/>, made since <paramref name="mark"/>: the frame releases what else it made
+    /// since then and forgets the handle, which the tensor (in the current dispose scope) owns from now on.
+    /// </summary>
+    public TorchSharp.torch.Tensor ToManaged(int mark, IntPtr handle) => TorchSharp.torch.Tensor.UnsafeCreateTensor(Take(mark, handle));
 
     public IntPtr Repeat(IntPtr t, long r0, long r1, long r2, long r3)
     {
@@ -150,6 +168,16 @@ internal sealed unsafe class NativeFrame : IDisposable
     }
 
     public IntPtr ToType(IntPtr t, ScalarType type) => Track(THSTensor_to_type(t, (sbyte)type, 0, 0));
+
+    public IntPtr ToDevice(IntPtr t, TorchSharp.DeviceType type, int index) => Track(THSTensor_to_device(t, (int)type, index, 0, 0));
+
+    /// <summary>The size of dimension <paramref name="dim"/>.</summary>
+    public long Size(IntPtr t, long dim)
+    {
+        long size = THSTensor_size(t, dim);
+        CheckForErrors();
+        return size;
+    }
 
     public IntPtr ToCpu(IntPtr t) => Track(THSTensor_to_device(t, (int)TorchSharp.DeviceType.CPU, -1, 0, 0));
 
@@ -218,6 +246,9 @@ internal sealed unsafe class NativeFrame : IDisposable
         THSTensor_add_(a, b, Scalar(alpha));
         CheckForErrors();
     }
+
+    /// <summary><c>a.add(value)</c> (alpha 1; named apart from <see cref="Add(IntPtr, IntPtr)"/>: an <c>int</c> converts to <c>IntPtr</c> too).</summary>
+    public IntPtr AddScalar(IntPtr a, long value) => Track(THSTensor_add_scalar(a, Scalar(value), Scalar(1L)));
 
     /// <summary><c>a.add_(value)</c> (alpha 1).</summary>
     public IntPtr AddInPlace(IntPtr a, double value)

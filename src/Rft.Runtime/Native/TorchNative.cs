@@ -17,6 +17,7 @@ internal static unsafe partial class TorchNative
 
     [LibraryImport(Library)] internal static partial void THSTensor_dispose(IntPtr tensor);
     [LibraryImport(Library)] internal static partial IntPtr THSTensor_data(IntPtr tensor);
+    [LibraryImport(Library)] internal static partial long THSTensor_size(IntPtr tensor, long dim);
 
     // Views.
     [LibraryImport(Library)] internal static partial IntPtr THSTensor_view(IntPtr tensor, long* shape, int length);
@@ -25,6 +26,7 @@ internal static unsafe partial class TorchNative
     [LibraryImport(Library)] internal static partial IntPtr THSTensor_select(IntPtr tensor, long dim, long index);
     [LibraryImport(Library)] internal static partial IntPtr THSTensor_transpose(IntPtr tensor, long dim1, long dim2);
     [LibraryImport(Library)] internal static partial IntPtr THSTensor_unsqueeze(IntPtr tensor, long dim);
+    [LibraryImport(Library)] internal static partial IntPtr THSTensor_expand(IntPtr tensor, long* shape, int length, byte isImplicit);
     [LibraryImport(Library)] internal static partial IntPtr THSTensor_permute(IntPtr tensor, long* dims, int length);
     [LibraryImport(Library)] internal static partial IntPtr THSTensor_repeat(IntPtr tensor, long* repeats, int length);
 
@@ -46,6 +48,7 @@ internal static unsafe partial class TorchNative
     // Arithmetic.
     [LibraryImport(Library)] internal static partial IntPtr THSTensor_add(IntPtr tensor, IntPtr other, IntPtr alpha);
     [LibraryImport(Library)] internal static partial void THSTensor_add_(IntPtr tensor, IntPtr other, IntPtr alpha);
+    [LibraryImport(Library)] internal static partial IntPtr THSTensor_add_scalar(IntPtr tensor, IntPtr value, IntPtr alpha);
     [LibraryImport(Library)] internal static partial void THSTensor_add_scalar_(IntPtr tensor, IntPtr value, IntPtr alpha);
     [LibraryImport(Library)] internal static partial IntPtr THSTensor_sub(IntPtr tensor, IntPtr other);
     [LibraryImport(Library)] internal static partial IntPtr THSTensor_sub_scalar(IntPtr tensor, IntPtr other);

@@ -163,10 +163,10 @@ public sealed class Sampler : IDisposable
         return _gathered.Batch;
     }
 
-    // One decode of every row of prompts x samplesPerPrompt (at most DecodeRows), into the sampler's own batch.
+    // One decode of every row of prompts x samplesPerPrompt (at most DecodeRows), into the sampler's own batch. Everything
+    // but the prefill's inputs and output and the batch's five outputs runs on native handles (nothing managed per tensor).
     private RolloutBatch GenerateRows(PromptBatch prompts, int samplesPerPrompt, SamplingSettings settings, Generator generator)
     {
-
         int promptCount = prompts.Count, groups = samplesPerPrompt, rows = promptCount * groups;
         int p = prompts.LongestLength;
         var config = _model.Config;
@@ -176,41 +176,60 @@ public sealed class Sampler : IDisposable
         // and the batch's views of them are only read afterwards, which inference mode allows.
         using var inference = inference_mode();
         using var scope = NewDisposeScope();
+        var f = _frame;
+        using var rollout = f.Open();
 
         // Prompts, left-padded to P, written straight into the CPU staging tensors; each row's prompt length for the host.
         StagePrompts(prompts, p);
         for (int i = 0; i < promptCount; i++) _batch.HostPromptLengths.Slice(i * groups, groups).Fill(prompts.Tokens(i).Length);
-        var promptIds = OnDevice(Rows(_promptIds, promptCount, p));            // [prompts, P]
-        var promptMask = OnDevice(Rows(_promptMask, promptCount, p));
-        var promptPositions = OnDevice(Rows(_promptPositions, promptCount, p));
+        var promptIds = OnDevice(f, Rows(f, _promptIds, promptCount, p));                  // [prompts, P]
+        var promptMask = OnDevice(f, Rows(f, _promptMask, promptCount, p));
+        var promptPositions = OnDevice(f, Rows(f, _promptPositions, promptCount, p));
 
         // Prefill once per prompt (rows [0, prompts) of the cache), then copy to each prompt's G rows.
-        var cacheMask = _cache.AttentionMask.narrow(0, 0, rows);               // [rows, maxLength]
-        _cache.AttentionMask.narrow(0, 0, promptCount).narrow(1, 0, p).copy_(promptMask);
-        var lastHidden = _model.ForwardCachedHidden(promptIds, promptPositions, _cache, 0).narrow(1, p - 1, 1);
-        var logits = nn.functional.linear(lastHidden, _model.OutputWeight).view(promptCount, -1);   // [prompts, V]
+        var cacheMask = f.Narrow(_cache.AttentionMask.Handle, 0, 0, rows);                 // [rows, maxLength]
+        f.Copy(f.Narrow(f.Narrow(_cache.AttentionMask.Handle, 0, 0, promptCount), 1, 0, p), promptMask);
+        var logits = f.View(f.Linear(f.Narrow(Prefill(f, promptIds, promptPositions), 1, p - 1, 1), _model.OutputWeightHandle(f), IntPtr.Zero), promptCount, -1);   // [prompts, V]
         if (groups > 1)
         {
             for (int layer = 0; layer < config.NumLayers; layer++)
             {
-                Broadcast(_cache.Keys(layer), promptCount, groups, p);
-                Broadcast(_cache.Values(layer), promptCount, groups, p);
+                Broadcast(f, _cache.Keys(layer).Handle, promptCount, groups, p, config);
+                Broadcast(f, _cache.Values(layer).Handle, promptCount, groups, p, config);
             }
 
-            cacheMask.narrow(1, 0, p).view(promptCount, groups, p).copy_(promptMask.unsqueeze(1));
-            logits = logits.repeat_interleave(groups, dim: 0);                 // [rows, V]
+            f.Copy(f.View(f.Narrow(cacheMask, 1, 0, p), promptCount, groups, p), f.Unsqueeze(promptMask, 1));
+            logits = EachRow(f, logits, promptCount, groups);                                  // [rows, V]
         }
 
         // Completion token s sits at slot P + s with position (prompt length) + s.
-        var positions = promptPositions.narrow(1, p - 1, 1).repeat_interleave(groups, dim: 0).add(1).add(_steps);   // [rows, MaxNewTokens]
-        var tokens = _tokens.narrow(0, 0, rows);
-        var alive = _alive.narrow(0, 0, rows);
-        var logProbs = _logProbs.narrow(0, 0, rows);
-        var finished = _finished.narrow(0, 0, rows).fill_(false);
+        var positions = f.Add(f.AddScalar(EachRow(f, f.Narrow(promptPositions, 1, p - 1, 1), promptCount, groups), 1), _steps.Handle);   // [rows, MaxNewTokens]
+        var tokens = f.Narrow(_tokens.Handle, 0, 0, rows);
+        var alive = f.Narrow(_alive.Handle, 0, 0, rows);
+        var logProbs = f.Narrow(_logProbs.Handle, 0, 0, rows);
+        var finished = f.Narrow(_finished.Handle, 0, 0, rows);
+        f.Fill(finished, false);
         int steps = Decode(logits, cacheMask, positions, tokens, alive, logProbs, finished, p, settings, generator);
 
-        Publish(promptCount, groups, p, steps, promptIds, promptMask, promptPositions, positions);
+        Publish(f, promptCount, groups, p, steps, promptIds, promptMask, promptPositions, positions);
         return _batch;
+    }
+
+    // The prefill's final-normed hidden states [prompts, P, hidden]: the model's forward, whose inputs and output are managed.
+    private IntPtr Prefill(NativeFrame f, IntPtr promptIds, IntPtr promptPositions)
+    {
+        int mark = f.Count;
+        var ids = f.ToManaged(mark, f.Narrow(promptIds, 0, 0, f.Size(promptIds, 0)));
+        mark = f.Count;
+        var positions = f.ToManaged(mark, f.Narrow(promptPositions, 0, 0, f.Size(promptPositions, 0)));
+        return _model.ForwardCachedHidden(ids, positions, _cache, 0).Handle;
+    }
+
+    // [n, ...] -> [n * groups, ...], each row repeated groups times in a row (repeat_interleave along dim 0), as a copy.
+    private static IntPtr EachRow(NativeFrame f, IntPtr t, long n, long groups)
+    {
+        long width = f.Size(t, 1);
+        return f.Reshape(f.Expand(f.Unsqueeze(t, 1), n, groups, width), n * groups, width);
     }
 
     /// <summary>
@@ -220,14 +239,12 @@ public sealed class Sampler : IDisposable
     /// ends: nothing is allocated on the managed heap per token, so a rollout's managed allocation does not grow with its
     /// length. The results are those of the managed operations, bit for bit.
     /// </summary>
-    private int Decode(Tensor logits, Tensor cacheMask, Tensor positions, Tensor tokens, Tensor alive, Tensor logProbs, Tensor finished,
+    private int Decode(IntPtr logits, IntPtr cacheMask, IntPtr positions, IntPtr tokens, IntPtr alive, IntPtr logProbs, IntPtr finished,
         int p, SamplingSettings settings, Generator generator)
     {
         var f = _frame;
-        long rows = tokens.size(0);
-        IntPtr tokensH = tokens.Handle, aliveH = alive.Handle, logProbsH = logProbs.Handle, finishedH = finished.Handle;
-        IntPtr cacheMaskH = cacheMask.Handle, positionsH = positions.Handle;
-        var dtype = logits.dtype;
+        long rows = f.Size(tokens, 0);
+        var dtype = _model.LmHeadWeight.dtype;
         bool native = _model.CanDecode, onCpu = _device.type == DeviceType.CPU;
         Tensor? managedLogits = null;     // dynamic rotary scaling only: the managed forward's logits of the current token
         using var rollout = f.Open();     // this rollout's stacked projections
@@ -239,35 +256,39 @@ public sealed class Sampler : IDisposable
             {
                 using var token = f.Open();
                 int s = steps;
-                var stepLogits = logits.Handle;                                        // [rows, V]
+                var stepLogits = logits;                                                // [rows, V]
                 if (s > 0)
                 {
                     // Feed the previous token; a finished row feeds pad and marks its slot as padding.
                     int slot = p + s - 1;
-                    f.Copy(f.Narrow(cacheMaskH, 1, slot, 1), f.Narrow(aliveH, 1, s - 1, 1));
+                    f.Copy(f.Narrow(cacheMask, 1, slot, 1), f.Narrow(alive, 1, s - 1, 1));
                     if (native)
                     {
-                        stepLogits = f.View(_model.DecodeLogits(f, f.Narrow(tokensH, 1, s - 1, 1), f.Narrow(positionsH, 1, s - 1, 1), _cache, slot, rows, stacked), rows, -1);
+                        stepLogits = f.View(_model.DecodeLogits(f, f.Narrow(tokens, 1, s - 1, 1), f.Narrow(positions, 1, s - 1, 1), _cache, slot, rows, stacked), rows, -1);
                     }
                     else
                     {
                         managedLogits?.Dispose();
-                        managedLogits = _model.ForwardCached(tokens.narrow(1, s - 1, 1), positions.narrow(1, s - 1, 1), _cache, slot).view(rows, -1);
+                        int mark = f.Count;
+                        using var ids = f.ToManaged(mark, f.Narrow(tokens, 1, s - 1, 1));
+                        mark = f.Count;
+                        using var positionIds = f.ToManaged(mark, f.Narrow(positions, 1, s - 1, 1));
+                        managedLogits = _model.ForwardCached(ids, positionIds, _cache, slot).view(rows, -1);
                         stepLogits = managedLogits.Handle;
                     }
                 }
 
                 var (sampled, logProb) = Sample(f, stepLogits, rows, dtype, settings, generator);   // [rows, 1] each
-                f.Copy(f.Narrow(aliveH, 1, s, 1), f.LogicalNot(finishedH));
-                f.MaskedFill(sampled, finishedH, (long)_tokenizer.PadId);
-                f.Copy(f.Narrow(tokensH, 1, s, 1), sampled);
-                f.MaskedFill(logProb, finishedH, 0L);
-                f.Copy(f.Narrow(logProbsH, 1, s, 1), logProb);
-                f.LogicalOr(finishedH, f.Eq(sampled, _tokenizer.EosId));
+                f.Copy(f.Narrow(alive, 1, s, 1), f.LogicalNot(finished));
+                f.MaskedFill(sampled, finished, (long)_tokenizer.PadId);
+                f.Copy(f.Narrow(tokens, 1, s, 1), sampled);
+                f.MaskedFill(logProb, finished, 0L);
+                f.Copy(f.Narrow(logProbs, 1, s, 1), logProb);
+                f.LogicalOr(finished, f.Eq(sampled, _tokenizer.EosId));
                 steps++;
 
                 // Stop as soon as every row has emitted its stop token: one value read per token (on a GPU, a sync).
-                if (steps < settings.MaxNewTokens && f.All(finishedH, onCpu)) break;
+                if (steps < settings.MaxNewTokens && f.All(finished, onCpu)) break;
             }
 
             return steps;
@@ -355,35 +376,35 @@ public sealed class Sampler : IDisposable
     }
 
     // keys[p * G + g, :, :P] = keys[p, :, :P] for every prompt p (the source is cloned: rows overlap).
-    private static void Broadcast(Tensor cache, int promptCount, int groups, int p)
+    private static void Broadcast(NativeFrame f, IntPtr cache, int promptCount, int groups, int p, LlamaConfig config)
     {
-        var source = cache.narrow(0, 0, promptCount).narrow(2, 0, p).clone();     // [prompts, kv, P, d]
-        var target = cache.narrow(0, 0, promptCount * groups).narrow(2, 0, p);   // [rows, kv, P, d]
-        target.view(promptCount, groups, source.shape[1], p, source.shape[3]).copy_(source.unsqueeze(1));
+        var source = f.Clone(f.Narrow(f.Narrow(cache, 0, 0, promptCount), 2, 0, p));         // [prompts, kv, P, d]
+        var target = f.Narrow(f.Narrow(cache, 0, 0, promptCount * groups), 2, 0, p);        // [rows, kv, P, d]
+        f.Copy(f.View(target, promptCount, groups, config.NumKvHeads, p, config.HeadDim), f.Unsqueeze(source, 1));
     }
 
     /// <summary>Copies the decoding state into the contiguous output views and the host arrays.</summary>
-    private void Publish(int promptCount, int groups, int p, int t, Tensor promptIds, Tensor promptMask, Tensor promptPositions, Tensor positions)
+    private void Publish(NativeFrame f, int promptCount, int groups, int p, int t, IntPtr promptIds, IntPtr promptMask, IntPtr promptPositions, IntPtr positions)
     {
         int rows = promptCount * groups, length = p + t;
-        var tokens = _tokens.narrow(0, 0, rows).narrow(1, 0, t);
-        var alive = _alive.narrow(0, 0, rows).narrow(1, 0, t);
+        var tokens = f.Narrow(f.Narrow(_tokens.Handle, 0, 0, rows), 1, 0, t);
+        var alive = f.Narrow(f.Narrow(_alive.Handle, 0, 0, rows), 1, 0, t);
 
-        var sequences = Rows(_outSequences, rows, length);
-        var attention = Rows(_outAttention, rows, length);
-        var positionIds = Rows(_outPositions, rows, length);
-        sequences.narrow(1, 0, p).view(promptCount, groups, p).copy_(promptIds.unsqueeze(1));
-        sequences.narrow(1, p, t).copy_(tokens);
-        attention.narrow(1, 0, p).view(promptCount, groups, p).copy_(promptMask.unsqueeze(1));
-        attention.narrow(1, p, t).copy_(alive);
-        positionIds.narrow(1, 0, p).view(promptCount, groups, p).copy_(promptPositions.unsqueeze(1));
-        positionIds.narrow(1, p, t).copy_(positions.narrow(1, 0, t));
-        var completionMask = Rows(_outCompletionMask, rows, t).copy_(alive);
-        var logProbs = Rows(_outLogProbs, rows, t).copy_(_logProbs.narrow(0, 0, rows).narrow(1, 0, t));
+        // The batch's five views, managed: the batch hands them out.
+        var sequences = Output(f, _outSequences, rows, length);
+        var attention = Output(f, _outAttention, rows, length);
+        var positionIds = Output(f, _outPositions, rows, length);
+        var completionMask = Output(f, _outCompletionMask, rows, t);
+        var logProbs = Output(f, _outLogProbs, rows, t);
+        CopyRows(f, sequences.Handle, promptIds, tokens, promptCount, groups, p, t);
+        CopyRows(f, attention.Handle, promptMask, alive, promptCount, groups, p, t);
+        CopyRows(f, positionIds.Handle, promptPositions, f.Narrow(positions, 1, 0, t), promptCount, groups, p, t);
+        f.Copy(completionMask.Handle, alive);
+        f.Copy(logProbs.Handle, f.Narrow(f.Narrow(_logProbs.Handle, 0, 0, rows), 1, 0, t));
 
         // One device-to-host copy; counts and stop flags follow from where the stop token is.
-        var host = Rows(_hostCompletion, rows, t).copy_(tokens);
-        var hostTokens = MemoryMarshal.Cast<byte, long>(host.bytes);
+        f.Copy(Rows(f, _hostCompletion, rows, t), tokens);
+        var hostTokens = MemoryMarshal.Cast<byte, long>(_hostCompletion.bytes);
         var outTokens = _batch.HostTokens;
         var counts = _batch.HostCounts;
         var stopped = _batch.HostFinished;
@@ -411,6 +432,13 @@ public sealed class Sampler : IDisposable
         _batch.Set(rows, groups, p, t, sequences, attention, positionIds, completionMask, logProbs);
     }
 
+    // target [rows, P + T]: each prompt's P columns repeated over its G rows, then the T completion columns.
+    private static void CopyRows(NativeFrame f, IntPtr target, IntPtr prompt, IntPtr completion, int promptCount, int groups, int p, int t)
+    {
+        f.Copy(f.View(f.Narrow(target, 1, 0, p), promptCount, groups, p), f.Unsqueeze(prompt, 1));
+        f.Copy(f.Narrow(target, 1, p, t), completion);
+    }
+
     private void Validate(PromptBatch prompts, int samplesPerPrompt, SamplingSettings settings)
     {
         if (prompts.Count == 0) throw new ArgumentException("The prompt batch is empty.", nameof(prompts));
@@ -427,9 +455,18 @@ public sealed class Sampler : IDisposable
             throw new ArgumentOutOfRangeException(nameof(settings), $"TopP = {settings.TopP} must be in (0, 1].");
     }
 
-    private Tensor OnDevice(Tensor host) => _device.type == DeviceType.CPU ? host : host.to(_device);
+    private IntPtr OnDevice(NativeFrame f, IntPtr host) => _device.type == DeviceType.CPU ? host : f.ToDevice(host, _device.type, _device.index);
 
     // A contiguous [rows, columns] view of the start of a flat buffer.
+    private static IntPtr Rows(NativeFrame f, Tensor flat, int rows, int columns) => f.View(f.Narrow(flat.Handle, 0, 0, (long)rows * columns), rows, columns);
+
+    // Rows(...) as a managed tensor, in the current dispose scope.
+    private static Tensor Output(NativeFrame f, Tensor flat, int rows, int columns)
+    {
+        int mark = f.Count;
+        return f.ToManaged(mark, Rows(f, flat, rows, columns));
+    }
+
     private static Tensor Rows(Tensor flat, int rows, int columns) => flat.narrow(0, 0, (long)rows * columns).view(rows, columns);
 
     private static Tensor Buffer(long[] shape, ScalarType dtype, Device device) => zeros(shape, dtype, device).DetachFromDisposeScope();
