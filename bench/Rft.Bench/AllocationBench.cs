@@ -9,14 +9,17 @@ namespace Rft.Bench;
 /// Managed bytes allocated per steady-state GRPO step of <see cref="AllocationPipeline"/>, at 6 and 64 new tokens x 8 and
 /// 32 completions, and the garbage collections during the measured steps. With <c>--long N</c>, one run of N steps
 /// (<c>--tokens</c> 64 new tokens x <c>--prompts</c> 1 prompt of 8 completions) reports gen-2 collections over every step
-/// after the warm-up and the resident set at step 100 and at step N.
-/// Usage: <c>dotnet run -c Release --project bench/Rft.Bench -- [alloc] [--warmup 10] [--steps 50] [--long 1000 [--tokens 64] [--prompts 1]]</c>.
+/// after the warm-up and the resident set at step 100 and at step N, with where it goes every 100 steps (the managed heap,
+/// malloc's bytes in use and free, the managed tensors alive). <c>--no-collect</c> turns off the trainer's gen-0 collection
+/// every 32 steps (<see cref="NativeGarbage"/>), to show what it is for.
+/// Usage: <c>dotnet run -c Release --project bench/Rft.Bench -- [alloc] [--warmup 10] [--steps 50] [--long 1000 [--tokens 64] [--prompts 1] [--no-collect]]</c>.
 /// </summary>
 internal static class AllocationBench
 {
     public static async Task<int> Run(string[] args)
     {
         int warmup = BenchOptions.Int(args, "--warmup", 10), measured = BenchOptions.Int(args, "--steps", 50), longRun = BenchOptions.Int(args, "--long", 0);
+        NativeGarbage.Enabled = !args.Contains("--no-collect");
         if (longRun > 0) return await RunLong(warmup, longRun, BenchOptions.Int(args, "--tokens", 64), BenchOptions.Int(args, "--prompts", 1));
 
         Console.WriteLine($"GRPO step of AllocationPipeline (preset tiny, 207-character vocabulary); {warmup} warm-up steps, then {measured} measured steps");
@@ -40,17 +43,18 @@ internal static class AllocationBench
 
     private static async Task<int> RunLong(int warmup, int steps, int tokens, int prompts)
     {
-        Console.WriteLine($"GRPO step of AllocationPipeline, {tokens} new tokens x {prompts * 8} completions, {steps} steps ({warmup} warm-up)");
+        Console.WriteLine($"GRPO step of AllocationPipeline, {tokens} new tokens x {prompts * 8} completions, {steps} steps ({warmup} warm-up); " +
+            $"gen-0 collection every {NativeGarbage.Interval} steps {(NativeGarbage.Enabled ? "on" : "off (--no-collect)")}");
         var options = new AllocationPipelineOptions { PromptsPerStep = prompts, MaxNewTokens = tokens, Steps = steps, LogEvery = 1_000_000 };
         using var trainer = new AllocationPipeline.Trainer(Options.Create(options));
         trainer.Setup();
-        int gen2 = 0, step = 0;
+        int gen0 = 0, gen1 = 0, gen2 = 0, step = 0;
         double rssAt100 = double.NaN, rssAtEnd = double.NaN;
         var bytes = new List<long>();
         await using var enumerator = trainer.TrainAsync(CancellationToken.None).GetAsyncEnumerator();
         while (true)
         {
-            if (step == warmup) gen2 = GC.CollectionCount(2);
+            if (step == warmup) (gen0, gen1, gen2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
             long before = GC.GetTotalAllocatedBytes(precise: true);
             if (!await enumerator.MoveNextAsync()) break;
             long after = GC.GetTotalAllocatedBytes(precise: true);
@@ -58,7 +62,14 @@ internal static class AllocationBench
             if (step > warmup) bytes.Add(after - before);
             if (step == 100) rssAt100 = ResidentMiB();
             if (step == steps) rssAtEnd = ResidentMiB();
-            if (step % 100 == 0) Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step {step}: resident {ResidentMiB():F1} MiB, gen2 collections since warm-up {GC.CollectionCount(2) - gen2}"));
+            if (step % 100 == 0)
+            {
+                var heap = NativeHeap.Read();
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"step {step}: resident {ResidentMiB():F1} MiB (managed heap committed {GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0:F1} MiB, " +
+                    $"malloc in use {heap.InUse / 1048576.0:F1} MiB + free in arenas {heap.Free / 1048576.0:F1} MiB, {TorchSharp.torch.Tensor.TotalCount} managed tensors alive), gen0/gen1/gen2 collections since warm-up " +
+                    $"{GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2}"));
+            }
         }
 
         bytes.Sort();

@@ -342,6 +342,7 @@ public sealed partial class RftGenerator
                         }
 
                         _warmUpFinished |= step == _options.SftMaxSteps;
+                        global::Rft.Training.NativeGarbage.AfterStep(step); // native memory that TorchSharp frees in finalizers
                         report.Seconds = global::System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
                         yield return report;   // a checkpoint taken here saves the state after this step
                     }
@@ -467,6 +468,7 @@ public sealed partial class RftGenerator
                     report.ValidationAccuracy = _options.EvalEvery > 0 && step % _options.EvalEvery == 0 && step < _options.Steps
                         ? (double)CountCorrect(_heldOut) / _heldOut.Length
                         : double.NaN;
+                    global::Rft.Training.NativeGarbage.AfterStep(step); // native memory that TorchSharp frees in finalizers
                     report.Seconds = global::System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
                     yield return report;
                 }
