@@ -121,6 +121,14 @@ internal sealed unsafe class NativeFrame : IDisposable
     /// </summary>
     public TorchSharp.torch.Tensor ToManaged(int mark, IntPtr handle) => TorchSharp.torch.Tensor.UnsafeCreateTensor(Take(mark, handle));
 
+    /// <summary><c>t.narrow(dim, start, length)</c> as a managed tensor (in the current dispose scope), not recorded here.</summary>
+    public TorchSharp.torch.Tensor ManagedNarrow(IntPtr t, long dim, long start, long length)
+    {
+        var handle = THSTensor_narrow(t, dim, start, length);
+        if (handle == IntPtr.Zero) CheckForErrors();
+        return TorchSharp.torch.Tensor.UnsafeCreateTensor(handle);
+    }
+
     public IntPtr Repeat(IntPtr t, long r0, long r1, long r2, long r3)
     {
         long* repeats = stackalloc long[] { r0, r1, r2, r3 };

@@ -218,11 +218,8 @@ public sealed class Sampler : IDisposable
     // The prefill's final-normed hidden states [prompts, P, hidden]: the model's forward, whose inputs and output are managed.
     private IntPtr Prefill(NativeFrame f, IntPtr promptIds, IntPtr promptPositions)
     {
-        int mark = f.Count;
-        var ids = f.ToManaged(mark, f.Narrow(promptIds, 0, 0, f.Size(promptIds, 0)));
-        mark = f.Count;
-        var positions = f.ToManaged(mark, f.Narrow(promptPositions, 0, 0, f.Size(promptPositions, 0)));
-        return _model.ForwardCachedHidden(ids, positions, _cache, 0).Handle;
+        long count = f.Size(promptIds, 0);
+        return _model.ForwardCachedHidden(f.ManagedNarrow(promptIds, 0, 0, count), f.ManagedNarrow(promptPositions, 0, 0, count), _cache, 0).Handle;
     }
 
     // [n, ...] -> [n * groups, ...], each row repeated groups times in a row (repeat_interleave along dim 0), as a copy.
@@ -269,10 +266,8 @@ public sealed class Sampler : IDisposable
                     else
                     {
                         managedLogits?.Dispose();
-                        int mark = f.Count;
-                        using var ids = f.ToManaged(mark, f.Narrow(tokens, 1, s - 1, 1));
-                        mark = f.Count;
-                        using var positionIds = f.ToManaged(mark, f.Narrow(positions, 1, s - 1, 1));
+                        using var ids = f.ManagedNarrow(tokens, 1, s - 1, 1);
+                        using var positionIds = f.ManagedNarrow(positions, 1, s - 1, 1);
                         managedLogits = _model.ForwardCached(ids, positionIds, _cache, slot).view(rows, -1);
                         stepLogits = managedLogits.Handle;
                     }
