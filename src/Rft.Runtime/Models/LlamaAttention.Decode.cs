@@ -75,18 +75,30 @@ public sealed partial class LlamaAttention
     /// <param name="cos">[rows, length, 1, headDim].</param>
     /// <param name="signedSin">[rows, length, 1, headDim].</param>
     /// <param name="mask">[rows or 1, 1, groups * length, offset + length] bool, true where a query may attend a key.</param>
-    /// <param name="keys">This layer's key cache narrowed to the rows, or zero without a cache.</param>
+    /// <param name="keys">This layer's key cache narrowed to the rows, or zero without a cache; with <paramref name="prefix"/>,
+    /// the keys of the <paramref name="offset"/> positions before these, [rows, kv, offset, d], attended and left unchanged.</param>
     /// <param name="values">Likewise for values.</param>
     /// <param name="offset">Cache slot of the first position.</param>
+    /// <param name="prefix">Whether <paramref name="keys"/> and <paramref name="values"/> are a prefix to prepend, not a cache to write.</param>
+    /// <param name="ownKeys">These positions' rotated keys, [rows, kv, length, d].</param>
+    /// <param name="ownValues">These positions' values, [rows, kv, length, d].</param>
     /// <returns>[rows, length, hidden]</returns>
-    internal IntPtr Forward(NativeFrame f, IntPtr hidden, long rows, long length, IntPtr cos, IntPtr signedSin, IntPtr mask, IntPtr keys, IntPtr values, int offset)
+    internal IntPtr Forward(NativeFrame f, IntPtr hidden, long rows, long length, IntPtr cos, IntPtr signedSin, IntPtr mask, IntPtr keys, IntPtr values, int offset,
+        bool prefix, out IntPtr ownKeys, out IntPtr ownValues)
     {
         int groups = _heads / _kvHeads;
         var q = RotaryEmbedding.Apply(f, f.View(q_proj.Decode(f, hidden), rows, length, _heads, _headDim), _headDim, cos, signedSin);
         var k = f.Transpose(RotaryEmbedding.Apply(f, f.View(k_proj.Decode(f, hidden), rows, length, _kvHeads, _headDim), _headDim, cos, signedSin), 1, 2);
         var v = f.Transpose(f.View(v_proj.Decode(f, hidden), rows, length, _kvHeads, _headDim), 1, 2);              // [rows, kv, length, d]
         q = f.Reshape(f.Permute(f.View(q, rows, length, _kvHeads, groups, _headDim), 0, 2, 3, 1, 4), rows, _kvHeads, groups * length, _headDim);
-        if (keys != IntPtr.Zero && values != IntPtr.Zero)
+        ownKeys = k;
+        ownValues = v;
+        if (prefix)
+        {
+            k = f.Cat(2, keys, k);
+            v = f.Cat(2, values, v);
+        }
+        else if (keys != IntPtr.Zero && values != IntPtr.Zero)
         {
             f.Copy(f.Narrow(keys, 2, offset, length), k);
             f.Copy(f.Narrow(values, 2, offset, length), v);

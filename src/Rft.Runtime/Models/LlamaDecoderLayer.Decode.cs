@@ -27,11 +27,13 @@ public sealed partial class LlamaDecoderLayer
     /// </summary>
     internal bool DrawsDropout => training && (self_attn.HasAdapterDropout || mlp.HasAdapterDropout);
 
-    /// <summary><see cref="Forward"/> for more than one position per row, on native handles (see <see cref="LlamaAttention.Forward(NativeFrame, IntPtr, long, long, IntPtr, IntPtr, IntPtr, IntPtr, IntPtr, int)"/>).</summary>
+    /// <summary><see cref="Forward"/> for more than one position per row, on native handles (see <see cref="LlamaAttention.Forward(NativeFrame, IntPtr, long, long, IntPtr, IntPtr, IntPtr, IntPtr, IntPtr, int, bool, out IntPtr, out IntPtr)"/>).</summary>
     internal IntPtr Forward(NativeFrame f, IntPtr hidden, long rows, long length, IntPtr cos, IntPtr signedSin, IntPtr mask, IntPtr keys, IntPtr values, int offset,
-        ScalarType dtype)
+        ScalarType dtype, bool prefix, out IntPtr ownKeys, out IntPtr ownValues)
     {
-        var h = f.Add(hidden, self_attn.Forward(f, input_layernorm.Decode(f, hidden, dtype), rows, length, cos, signedSin, mask, keys, values, offset));
+        var attention = self_attn.Forward(f, input_layernorm.Decode(f, hidden, dtype), rows, length, cos, signedSin, mask, keys, values, offset, prefix,
+            out ownKeys, out ownValues);
+        var h = f.Add(hidden, attention);
         return f.Add(h, mlp.Decode(f, post_attention_layernorm.Decode(f, h, dtype)));
     }
 }

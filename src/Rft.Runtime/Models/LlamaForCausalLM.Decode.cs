@@ -55,4 +55,14 @@ public sealed partial class LlamaForCausalLM
         get => model.NativeForward;
         set => model.NativeForward = value;
     }
+
+    /// <summary>See <see cref="LlamaModel.SharePrompts"/>.</summary>
+    internal bool SharePrompts
+    {
+        get => model.SharePrompts;
+        set => model.SharePrompts = value;
+    }
+
+    /// <summary>See <see cref="LlamaModel.SharedPromptForwards"/>.</summary>
+    internal int SharedPromptForwards => model.SharedPromptForwards;
 }

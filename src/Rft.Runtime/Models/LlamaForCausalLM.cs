@@ -163,6 +163,19 @@ public sealed partial class LlamaForCausalLM : nn.Module
     }
 
     /// <summary>
+    /// The final-normed hidden states that predict the completion tokens, [rows, T, hidden] (positions [P - 1, P + T - 1) of
+    /// <see cref="ForwardHidden"/>), with each distinct prompt run once (<see cref="LlamaModel.ForwardPredicting"/>).
+    /// </summary>
+    /// <param name="sequences">[rows, P + T] long, prompts left-padded to <paramref name="promptLength"/>, completions right-padded.</param>
+    /// <param name="positionIds">[rows, P + T] long.</param>
+    /// <param name="attentionMask">[rows, P + T] bool, true on real tokens.</param>
+    public Tensor ForwardPredicting(Tensor sequences, Tensor positionIds, Tensor attentionMask, int promptLength, int completionLength)
+    {
+        using var scope = NewDisposeScope();
+        return model.ForwardPredicting(sequences, positionIds, attentionMask, promptLength, completionLength).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
     /// Incremental decoding: writes the keys and values of the <c>t</c> input positions at cache slots
     /// [<paramref name="offset"/>, offset + t) of rows [0, B), then attends causally over slots [0, offset + t)
     /// masked by <see cref="KvCache.AttentionMask"/>, which the caller fills for the input slots first.

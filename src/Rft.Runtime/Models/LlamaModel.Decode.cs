@@ -110,10 +110,102 @@ public sealed partial class LlamaModel
                 var cachedKeys = cache is null ? IntPtr.Zero : f.Narrow(cache.Keys(i).Handle, 0, 0, b);
                 var cachedValues = cache is null ? IntPtr.Zero : f.Narrow(cache.Values(i).Handle, 0, 0, b);
                 var layerMask = _config.UsesSlidingWindow(i) ? windowMask : mask;
-                hidden = f.Keep(layerMark, layers[i].Forward(f, hidden, b, t, cos, signedSin, layerMask, cachedKeys, cachedValues, offset, dtype));
+                hidden = f.Keep(layerMark, layers[i].Forward(f, hidden, b, t, cos, signedSin, layerMask, cachedKeys, cachedValues, offset, dtype,
+                    prefix: false, out _, out _));
             }
 
             return Tensor.UnsafeCreateTensor(f.Take(mark, norm.Decode(f, hidden, dtype)));
+        }
+        finally
+        {
+            f.ReleaseTo(mark);
+        }
+    }
+
+    /// <summary>Whether <see cref="ForwardPredicting"/> runs each distinct prompt once (the default); false runs every row whole (tests compare the two).</summary>
+    internal bool SharePrompts { get; set; } = true;
+
+    /// <summary>How many forwards <see cref="ForwardPredicting"/> ran with shared prompts (tests check that the path is taken).</summary>
+    internal int SharedPromptForwards { get; private set; }
+
+    /// <summary>
+    /// The final-normed hidden states that predict the completion tokens, [rows, T, hidden]: the states at positions
+    /// [P - 1, P + T - 1) of <see cref="Forward"/> over whole rows. When rows share a prompt (a GRPO group's completions do),
+    /// each distinct prompt runs once and its rows' completions attend its keys and values, taken per row, as a cache
+    /// prefix: each row computes T - 1 positions where it computed P + T. A prompt is its tokens, positions and mask, so
+    /// rows that share one see the same prompt states in the whole-row forward, and the completions' operations are
+    /// those of a cached forward at offset P. The numbers are those of the whole-row forward up to the order of floating
+    /// point sums (a matrix product over fewer rows); under a graph, a prompt's gradient sums its rows' (the backward of
+    /// the per-row selection). Whole rows run when no prompt repeats, when the forward cannot run natively, and for a
+    /// single completion position.
+    /// </summary>
+    /// <param name="sequences">[rows, P + T] long, prompts left-padded, completions right-padded.</param>
+    /// <param name="positionIds">[rows, P + T] long.</param>
+    /// <param name="keyMask">[rows, P + T] bool, true on real tokens.</param>
+    public Tensor ForwardPredicting(Tensor sequences, Tensor positionIds, Tensor keyMask, int promptLength, int completionLength)
+    {
+        bool checkpoint = GradientCheckpointing && is_grad_enabled();
+        if (SharePrompts && promptLength > 0 && completionLength > 1 && CanForwardNatively(completionLength - 1, checkpoint))
+        {
+            using var scope = NewDisposeScope();
+            var prompts = cat([sequences.narrow(1, 0, promptLength), positionIds.narrow(1, 0, promptLength), keyMask.narrow(1, 0, promptLength).to(ScalarType.Int64)], 1);
+            var (distinct, rowPrompt, _) = prompts.unique(sorted: false, return_inverse: true, return_counts: false, dim: 0);
+            if (distinct.size(0) < sequences.size(0))
+            {
+                SharedPromptForwards++;
+                return ForwardSharedPrompts(distinct, rowPrompt!, sequences, positionIds, keyMask, promptLength, completionLength).MoveToOuterDisposeScope();
+            }
+        }
+
+        return Forward(sequences, positionIds, keyMask, cache: null, offset: 0).narrow(1, promptLength - 1, completionLength);
+    }
+
+    /// <summary><see cref="ForwardPredicting"/> with shared prompts, on native handles.</summary>
+    /// <param name="distinct">[prompts, 3P] long: each distinct prompt's tokens, positions and mask.</param>
+    /// <param name="rowPrompt">[rows] long: each row's prompt.</param>
+    private Tensor ForwardSharedPrompts(Tensor distinct, Tensor rowPrompt, Tensor sequences, Tensor positionIds, Tensor keyMask, int p, int t)
+    {
+        var f = t_forwardFrame ??= new NativeFrame();
+        int mark = f.Count;
+        try
+        {
+            long g = distinct.size(0), b = sequences.size(0), c = t - 1;   // the last completion token predicts nothing asked for
+            var dtype = embed_tokens.Weight.dtype;
+            var device = (sequences.device_type, sequences.device_index);
+            bool windowed = _config.SlidingWindow is int && _config.MaxWindowLayers < _config.NumLayers;
+
+            // The prompts: a forward of their P positions, as in Forward.
+            var promptIds = f.Narrow(distinct.Handle, 1, 0, p);
+            var promptMaskOfKeys = f.Ne(f.Narrow(distinct.Handle, 1, 2 * p, p), 0);
+            var promptHidden = embed_tokens.Decode(f, promptIds, g, p);
+            var (promptCos, promptSin) = _rotary.Decode(f, f.Narrow(distinct.Handle, 1, p, p), g, device, dtype, p);
+            var promptMask = AttentionMask(f, promptMaskOfKeys, 0, p, device, window: null);
+            var promptWindowMask = windowed ? AttentionMask(f, promptMaskOfKeys, 0, p, device, _config.SlidingWindow) : IntPtr.Zero;
+
+            // The completions: positions [P, P + T - 1) of each row, attending their prompt's P slots first, as a cached forward at offset P.
+            var hidden = embed_tokens.Decode(f, f.Narrow(sequences.Handle, 1, p, c), b, c);
+            var (cos, signedSin) = _rotary.Decode(f, f.Narrow(positionIds.Handle, 1, p, c), b, device, dtype, c);
+            var keys = f.Narrow(keyMask.Handle, 1, 0, p + c);
+            var mask = AttentionMask(f, keys, p, c, device, window: null);
+            var windowMask = windowed ? AttentionMask(f, keys, p, c, device, _config.SlidingWindow) : IntPtr.Zero;
+            for (int i = 0; i < _config.NumLayers; i++)
+            {
+                int layerMark = f.Count;
+                bool window = _config.UsesSlidingWindow(i);
+                var nextPrompt = layers[i].Forward(f, promptHidden, g, p, promptCos, promptSin, window ? promptWindowMask : promptMask, IntPtr.Zero, IntPtr.Zero, 0, dtype,
+                    prefix: false, out var promptKeys, out var promptValues);
+                var rowKeys = f.IndexSelect(promptKeys, 0, rowPrompt.Handle);                                             // [rows, kv, P, d]
+                var rowValues = f.IndexSelect(promptValues, 0, rowPrompt.Handle);
+                var next = layers[i].Forward(f, hidden, b, c, cos, signedSin, window ? windowMask : mask, rowKeys, rowValues, p, dtype,
+                    prefix: true, out _, out _);
+                f.Keep(layerMark, nextPrompt, next);
+                promptHidden = nextPrompt;
+                hidden = next;
+            }
+
+            // The last prompt position predicts the first completion token; completion position j predicts token j + 1.
+            var last = f.IndexSelect(norm.Decode(f, f.Narrow(promptHidden, 1, p - 1, 1), dtype), 0, rowPrompt.Handle);   // [rows, 1, hidden]
+            return Tensor.UnsafeCreateTensor(f.Take(mark, f.Cat(1, last, norm.Decode(f, hidden, dtype))));
         }
         finally
         {

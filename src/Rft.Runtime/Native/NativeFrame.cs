@@ -33,6 +33,22 @@ internal sealed unsafe class NativeFrame : IDisposable
         return Track(kept);
     }
 
+    /// <summary>Releases the handles made since <paramref name="mark"/> except <paramref name="first"/> and <paramref name="second"/>, which stay recorded, in that order.</summary>
+    public void Keep(int mark, IntPtr first, IntPtr second)
+    {
+        int found = 0;
+        while (_count > mark)
+        {
+            var handle = _handles[--_count];
+            if (handle == first || handle == second) found++;
+            else THSTensor_dispose(handle);
+        }
+
+        if (found != 2 || first == second) throw new InvalidOperationException("The two handles to keep were not both made since the mark.");
+        Track(first);
+        Track(second);
+    }
+
     /// <summary>
     /// Releases the handles made since <paramref name="mark"/> except <paramref name="taken"/>, which the frame forgets: the
     /// caller owns it (to hand to a managed <c>Tensor</c>, say).
@@ -339,6 +355,8 @@ internal sealed unsafe class NativeFrame : IDisposable
     }
 
     public IntPtr Eq(IntPtr t, long value) => Track(THSTensor_eq_scalar(t, Scalar(value)));
+
+    public IntPtr Ne(IntPtr t, long value) => Track(THSTensor_ne_scalar(t, Scalar(value)));
 
     public IntPtr Ge(IntPtr t, double value) => Track(THSTensor_ge_scalar(t, Scalar(value)));
 

@@ -70,6 +70,7 @@ internal static unsafe partial class TorchNative
     [LibraryImport(Library)] internal static partial IntPtr THSTensor_argmax_along_dimension(IntPtr tensor, long dim, byte keepdim);
     [LibraryImport(Library)] internal static partial IntPtr THSTensor_sort(IntPtr tensor, long dim, byte descending, byte stable, out IntPtr indices);
     [LibraryImport(Library)] internal static partial IntPtr THSTensor_eq_scalar(IntPtr tensor, IntPtr value);
+    [LibraryImport(Library)] internal static partial IntPtr THSTensor_ne_scalar(IntPtr tensor, IntPtr value);
     [LibraryImport(Library)] internal static partial IntPtr THSTensor_ge_scalar(IntPtr tensor, IntPtr value);
     [LibraryImport(Library)] internal static partial IntPtr THSTensor_logical_not(IntPtr tensor);
     [LibraryImport(Library)] internal static partial IntPtr THSTensor_logical_and(IntPtr tensor, IntPtr other);

@@ -82,5 +82,5 @@ public static class PolicyForward
 
     // The hidden state at position i predicts the token at i + 1: positions [P - 1, P + T - 1) predict the completion.
     private static Tensor Predicting(LlamaForCausalLM model, SequenceRows rows) =>
-        model.ForwardHidden(rows.Sequences, rows.PositionIds, rows.AttentionMask).narrow(1, rows.PromptLength - 1, rows.CompletionLength);
+        model.ForwardPredicting(rows.Sequences, rows.PositionIds, rows.AttentionMask, rows.PromptLength, rows.CompletionLength);
 }
