@@ -33,12 +33,14 @@ public sealed partial class LlamaForCausalLM
     /// <param name="inputIds">[rows, 1] long, the previous token of each row.</param>
     /// <param name="positionIds">[rows, 1] long.</param>
     /// <param name="slot">The cache slot of the new position; the caller has set the cache's attention mask there.</param>
+    /// <param name="firstRow">The cache row of the first row: the rows are cache rows [firstRow, firstRow + rows).</param>
     /// <param name="stacked">Per layer, its stacked projections (<see cref="StackProjections"/>), or empty to project separately.</param>
     /// <returns>Logits [rows, 1, active vocabulary].</returns>
-    internal IntPtr DecodeLogits(NativeFrame f, IntPtr inputIds, IntPtr positionIds, KvCache cache, int slot, long rows, ReadOnlySpan<DecodeProjections> stacked)
+    internal IntPtr DecodeLogits(NativeFrame f, IntPtr inputIds, IntPtr positionIds, KvCache cache, int slot, long firstRow, long rows,
+        ReadOnlySpan<DecodeProjections> stacked)
     {
         var weight = LmHeadWeight;
-        var hidden = model.Decode(f, inputIds, positionIds, cache, slot, rows, (weight.device_type, weight.device_index), weight.dtype, stacked);
+        var hidden = model.Decode(f, inputIds, positionIds, cache, slot, firstRow, rows, (weight.device_type, weight.device_index), weight.dtype, stacked);
         return f.Linear(hidden, OutputWeightHandle(f), System.IntPtr.Zero);
     }
 

@@ -25,17 +25,18 @@ public sealed partial class LlamaModel
     /// </summary>
     /// <param name="inputIds">[rows, 1] long.</param>
     /// <param name="positionIds">[rows, 1] long.</param>
+    /// <param name="firstRow">The cache row of the first row.</param>
     /// <returns>Final-normed hidden states [rows, 1, hidden].</returns>
     /// <param name="stacked">Per layer, its stacked projections (<see cref="StackProjections"/>), or empty to project separately.</param>
-    internal IntPtr Decode(NativeFrame f, IntPtr inputIds, IntPtr positionIds, KvCache cache, int slot, long rows, (DeviceType Type, int Index) device, ScalarType dtype,
-        ReadOnlySpan<DecodeProjections> stacked)
+    internal IntPtr Decode(NativeFrame f, IntPtr inputIds, IntPtr positionIds, KvCache cache, int slot, long firstRow, long rows, (DeviceType Type, int Index) device,
+        ScalarType dtype, ReadOnlySpan<DecodeProjections> stacked)
     {
         var hidden = embed_tokens.Decode(f, inputIds, rows);
         var (cos, signedSin) = _rotary.Decode(f, positionIds, rows, device, dtype);
 
         // The mask as an additive bias in the model's type, 0 where a key may be attended and -inf where it may not: the
         // attention adds it to its scaled scores in the same operation that scales them (see LlamaAttention.Decode).
-        var open = f.Narrow(f.Narrow(cache.AttentionMask.Handle, 0, 0, rows), 1, 0, slot + 1);                      // [rows, slot + 1]
+        var open = f.Narrow(f.Narrow(cache.AttentionMask.Handle, 0, firstRow, rows), 1, 0, slot + 1);               // [rows, slot + 1]
         var bias = f.Where(open, cache.Open.Handle, cache.Blocked.Handle);
         f.Fill(f.Narrow(bias, 1, slot, 1), 0.0);                                                                    // a query always sees itself
         var mask = f.View(bias, rows, 1, 1, slot + 1);
@@ -50,8 +51,8 @@ public sealed partial class LlamaModel
         for (int i = 0; i < _config.NumLayers; i++)
         {
             var layerMask = _config.UsesSlidingWindow(i) && windowMask != IntPtr.Zero ? windowMask : mask;
-            var keys = f.Narrow(cache.Keys(i).Handle, 0, 0, rows);
-            var values = f.Narrow(cache.Values(i).Handle, 0, 0, rows);
+            var keys = f.Narrow(cache.Keys(i).Handle, 0, firstRow, rows);
+            var values = f.Narrow(cache.Values(i).Handle, 0, firstRow, rows);
             hidden = layers[i].Decode(f, hidden, rows, cos, signedSin, layerMask, keys, values, slot, dtype, stacked.IsEmpty ? default : stacked[i]);
         }
 

@@ -27,6 +27,11 @@ public sealed class Sampler : IDisposable
     private readonly RolloutBatch _batch;
     private readonly NativeFrame _frame = new();      // the decoding loop's native tensor handles
     private readonly DecodeProjections[] _stacked;    // per layer, the projections stacked for a rollout (see LlamaForCausalLM.StackProjections)
+    private readonly NativeFrame _drawFrame = new();  // the random draws' handles (made by whichever stream ends a token last)
+    private readonly Action<int, NativeFrame> _runStream;
+    private readonly Action _draw;
+    private DecodeStreams? _streams;                  // made when rows are first decoded as several streams
+    private DecodeRun _run;
 
     // Host staging (CPU): prompts left-padded, [prompts, P] packed from the start.
     private readonly Tensor _promptIds;
@@ -100,6 +105,8 @@ public sealed class Sampler : IDisposable
         maxRows = _decodeRows;   // what one decode holds: every buffer below is sized for it
         _cache = new KvCache(model.Config, maxRows, maxLength, _device, weight.dtype);
         _stacked = new DecodeProjections[model.Config.NumLayers];
+        _runStream = RunStream;
+        _draw = Draw;
         _batch = new RolloutBatch(maxRows, maxNewTokens);
 
         _promptIds = Buffer([maxRows * maxPromptTokens], ScalarType.Int64, CPU);
@@ -229,23 +236,100 @@ public sealed class Sampler : IDisposable
         return f.Reshape(f.Expand(f.Unsqueeze(t, 1), n, groups, width), n * groups, width);
     }
 
+    /// <summary>Rows a decoding stream takes at least (<see cref="StreamCount"/>).</summary>
+    internal const int MinRowsPerStream = 4;
+
+    /// <summary>Decoding streams to use regardless of the device and thread count (tests); 0: <see cref="StreamCount"/> decides.</summary>
+    internal int StreamsOverride { get; set; }
+
+    /// <summary>
+    /// How many streams decode <paramref name="rows"/> rows (<see cref="DecodeStreams"/>): on a CPU, for a model no wider
+    /// than <see cref="LlamaForCausalLM.MaxStackedHiddenSize"/> (where a token's operations are too small to use more than
+    /// one core each), one per intra-op thread, each with at least <see cref="MinRowsPerStream"/> rows; otherwise one.
+    /// </summary>
+    private int StreamCount(long rows, bool native)
+    {
+        if (!native) return 1;
+        if (StreamsOverride > 0) return (int)Math.Min(StreamsOverride, rows);
+        if (_device.type != DeviceType.CPU || _model.Config.HiddenSize > LlamaForCausalLM.MaxStackedHiddenSize) return 1;
+        return (int)Math.Clamp(Math.Min(get_num_threads(), rows / MinRowsPerStream), 1, int.MaxValue);
+    }
+
     /// <summary>
     /// Samples token after token from the prefill's <paramref name="logits"/> until <see cref="SamplingSettings.MaxNewTokens"/>
     /// or until every row has stopped; returns the number of steps. Each token's work is a few hundred tensor operations on
     /// native handles (<see cref="LlamaForCausalLM.DecodeLogits"/>, <see cref="NativeFrame"/>), released when the token
     /// ends: nothing is allocated on the managed heap per token, so a rollout's managed allocation does not grow with its
-    /// length. The results are those of the managed operations, bit for bit.
+    /// length. The results are those of the managed operations, bit for bit. On a CPU the rows may be decoded as several
+    /// streams at once (<see cref="StreamCount"/>, <see cref="DecodeStreams"/>); the random draws are the same either way.
     /// </summary>
     private int Decode(IntPtr logits, IntPtr cacheMask, IntPtr positions, IntPtr tokens, IntPtr alive, IntPtr logProbs, IntPtr finished,
         int p, SamplingSettings settings, Generator generator)
     {
         var f = _frame;
         long rows = f.Size(tokens, 0);
-        var dtype = _model.LmHeadWeight.dtype;
-        bool native = _model.CanDecode, onCpu = _device.type == DeviceType.CPU;
-        Tensor? managedLogits = null;     // dynamic rotary scaling only: the managed forward's logits of the current token
+        bool native = _model.CanDecode;
         using var rollout = f.Open();     // this rollout's stacked projections
-        var stacked = native && _model.StackProjections(f, _stacked) ? _stacked : [];
+        var stacked = native && _model.StackProjections(f, _stacked) ? _stacked : null;
+        _run = new DecodeRun(logits, cacheMask, positions, tokens, alive, logProbs, finished, p, rows, settings, generator, stacked, native);
+        try
+        {
+            Draw();                       // the first token's
+            int count = StreamCount(rows, native);
+            if (count == 1) return DecodeSlice(f, 0, 0, rows, streams: null);
+
+            if (_streams is null || _streams.Count != count)
+            {
+                _streams?.Dispose();
+                _streams = new DecodeStreams(count, _frame, _runStream, _draw);
+            }
+
+            // One intra-op thread for this thread too while the streams run (the workers keep theirs at one).
+            int threads = get_num_threads();
+            set_num_threads(1);
+            try
+            {
+                _streams.Run();
+            }
+            finally
+            {
+                set_num_threads(threads);
+            }
+
+            return _run.Steps;
+        }
+        finally
+        {
+            _run = default;
+        }
+    }
+
+    // Stream i of DecodeStreams: its share of the rows, in order.
+    private void RunStream(int stream, NativeFrame f)
+    {
+        long rows = _run.Rows, count = _streams!.Count;
+        long first = stream * rows / count, end = (stream + 1) * rows / count;
+        int steps = DecodeSlice(f, stream, first, end - first, _streams);
+        if (stream == 0) _run.Steps = steps;
+    }
+
+    /// <summary>The decoding loop over rows [first, first + count) of the current rollout (<see cref="Decode"/>).</summary>
+    private int DecodeSlice(NativeFrame f, int stream, long first, long count, DecodeStreams? streams)
+    {
+        var run = _run;
+        var settings = run.Settings;
+        var dtype = _model.LmHeadWeight.dtype;
+        bool onCpu = _device.type == DeviceType.CPU;
+        using var rows = f.Open();
+        var logits = f.Narrow(run.Logits, 0, first, count);                                   // [rows, V]
+        var cacheMask = f.Narrow(run.CacheMask, 0, first, count);
+        var positions = f.Narrow(run.Positions, 0, first, count);
+        var tokens = f.Narrow(run.Tokens, 0, first, count);
+        var alive = f.Narrow(run.Alive, 0, first, count);
+        var logProbs = f.Narrow(run.LogProbs, 0, first, count);
+        var finished = f.Narrow(run.Finished, 0, first, count);
+        var uniform = f.Narrow(_uniform.Handle, 0, first, count);
+        Tensor? managedLogits = null;     // dynamic rotary scaling only: the managed forward's logits of the current token
         try
         {
             int steps = 0;
@@ -253,27 +337,28 @@ public sealed class Sampler : IDisposable
             {
                 using var token = f.Open();
                 int s = steps;
-                var stepLogits = logits;                                                // [rows, V]
+                var stepLogits = logits;
                 if (s > 0)
                 {
                     // Feed the previous token; a finished row feeds pad and marks its slot as padding.
-                    int slot = p + s - 1;
+                    int slot = run.PromptLength + s - 1;
                     f.Copy(f.Narrow(cacheMask, 1, slot, 1), f.Narrow(alive, 1, s - 1, 1));
-                    if (native)
+                    if (run.Native)
                     {
-                        stepLogits = f.View(_model.DecodeLogits(f, f.Narrow(tokens, 1, s - 1, 1), f.Narrow(positions, 1, s - 1, 1), _cache, slot, rows, stacked), rows, -1);
+                        stepLogits = f.View(_model.DecodeLogits(f, f.Narrow(tokens, 1, s - 1, 1), f.Narrow(positions, 1, s - 1, 1), _cache, slot, first, count,
+                            run.Stacked), count, -1);
                     }
                     else
                     {
                         managedLogits?.Dispose();
                         using var ids = f.ManagedNarrow(tokens, 1, s - 1, 1);
                         using var positionIds = f.ManagedNarrow(positions, 1, s - 1, 1);
-                        managedLogits = _model.ForwardCached(ids, positionIds, _cache, slot).view(rows, -1);
+                        managedLogits = _model.ForwardCached(ids, positionIds, _cache, slot).view(count, -1);
                         stepLogits = managedLogits.Handle;
                     }
                 }
 
-                var (sampled, logProb) = Sample(f, stepLogits, rows, dtype, settings, generator);   // [rows, 1] each
+                var (sampled, logProb) = Sample(f, stepLogits, count, dtype, settings, uniform);   // [rows, 1] each
                 f.Copy(f.Narrow(alive, 1, s, 1), f.LogicalNot(finished));
                 f.MaskedFill(sampled, finished, (long)_tokenizer.PadId);
                 f.Copy(f.Narrow(tokens, 1, s, 1), sampled);
@@ -283,7 +368,9 @@ public sealed class Sampler : IDisposable
                 steps++;
 
                 // Stop as soon as every row has emitted its stop token: one value read per token (on a GPU, a sync).
-                if (steps < settings.MaxNewTokens && f.All(finished, onCpu)) break;
+                bool last = steps == settings.MaxNewTokens;
+                bool done = !last && f.All(finished, onCpu);
+                if (streams is null ? EndStep(last, done) : streams.EndStep(stream, last, done)) break;
             }
 
             return steps;
@@ -294,8 +381,28 @@ public sealed class Sampler : IDisposable
         }
     }
 
+    // A single stream's end of token: whether decoding stops, and if not the next token's draws.
+    private bool EndStep(bool last, bool done)
+    {
+        if (last || done) return true;
+        Draw();
+        return false;
+    }
+
+    /// <summary>
+    /// Each row's uniform draw for the next token (<see cref="InverseCdf"/>), made for all rows at once, in row order, from
+    /// the rollout's generator; nothing when sampling greedily.
+    /// </summary>
+    private void Draw()
+    {
+        if (_run.Settings.Temperature == 0) return;
+        using var scope = _drawFrame.Open();
+        _drawFrame.UniformInPlace(_drawFrame.Narrow(_uniform.Handle, 0, 0, _run.Rows), 0, DrawBound, _run.Generator);
+    }
+
     /// <summary>Temperature-scaled, nucleus-filtered sampling; returns the tokens and their behaviour log-probs, [rows, 1] each.</summary>
-    private (IntPtr Token, IntPtr LogProb) Sample(NativeFrame f, IntPtr logits, long rows, ScalarType dtype, SamplingSettings settings, Generator generator)
+    /// <param name="uniform">[rows, 1]: each row's draw (<see cref="Draw"/>).</param>
+    private (IntPtr Token, IntPtr LogProb) Sample(NativeFrame f, IntPtr logits, long rows, ScalarType dtype, SamplingSettings settings, IntPtr uniform)
     {
         if (dtype != ScalarType.Float32) logits = f.ToType(logits, ScalarType.Float32);
         if (settings.Temperature == 0)
@@ -313,11 +420,11 @@ public sealed class Sampler : IDisposable
             // tokens ranked above it already reach it. The most likely token is always kept.
             var (sorted, order) = f.Sort(probs, -1, descending: true, stable: true);
             f.MaskedFill(sorted, f.Ge(f.Sub(f.CumSum(sorted, -1), sorted), settings.TopP), 0L);
-            token = f.Gather(order, 1, InverseCdf(f, sorted, rows, generator));
+            token = f.Gather(order, 1, InverseCdf(f, sorted, uniform));
         }
         else
         {
-            token = InverseCdf(f, probs, rows, generator);
+            token = InverseCdf(f, probs, uniform);
         }
 
         return (token, f.Gather(logp, 1, token));
@@ -334,15 +441,28 @@ public sealed class Sampler : IDisposable
     /// equals its predecessor's, so it is never the first to exceed u; u stays below the total, so some token always does.
     /// The cumulative sum is float32, as in FlashInfer's sampling kernels.
     /// </summary>
-    private IntPtr InverseCdf(NativeFrame f, IntPtr probs, long rows, Generator generator)
+    private IntPtr InverseCdf(NativeFrame f, IntPtr probs, IntPtr uniform)
     {
         long vocab = _model.ActiveVocabulary;                                                  // the logits' width
         var cumulative = f.CumSum(probs, -1);                                                  // [rows, V]
         var total = f.Narrow(cumulative, 1, vocab - 1, 1);                                     // [rows, 1]
-        // u below 1 - 2^-23: then u * total, rounded, is below total (the product is at least one float below it), so the
-        // draw stays below the row's mass without a comparison per token.
-        var u = f.UniformInPlace(f.Narrow(_uniform.Handle, 0, 0, rows), 0, DrawBound, generator);   // [rows, 1]
-        return f.SearchSorted(cumulative, f.Mul(u, total), right: true);                      // [rows, 1] long
+        // u below 1 - 2^-23 (Draw): then u * total, rounded, is below total (the product is at least one float below it),
+        // so the draw stays below the row's mass without a comparison per token.
+        return f.SearchSorted(cumulative, f.Mul(uniform, total), right: true);                // [rows, 1] long
+    }
+
+    /// <summary>The rollout being decoded: what every stream reads (all rows' handles, in the sampler's frame).</summary>
+    private struct DecodeRun(IntPtr logits, IntPtr cacheMask, IntPtr positions, IntPtr tokens, IntPtr alive, IntPtr logProbs, IntPtr finished,
+        int promptLength, long rows, SamplingSettings settings, Generator generator, DecodeProjections[]? stacked, bool native)
+    {
+        public readonly IntPtr Logits = logits, CacheMask = cacheMask, Positions = positions, Tokens = tokens, Alive = alive, LogProbs = logProbs, Finished = finished;
+        public readonly int PromptLength = promptLength;
+        public readonly long Rows = rows;
+        public readonly SamplingSettings Settings = settings;
+        public readonly Generator Generator = generator;
+        public readonly DecodeProjections[]? Stacked = stacked;
+        public readonly bool Native = native;
+        public int Steps;
     }
 
     private void StagePrompts(PromptBatch prompts, int p)
@@ -470,8 +590,10 @@ public sealed class Sampler : IDisposable
     {
         _batch.ReleaseViews();
         _gathered?.Dispose();
+        _streams?.Dispose();
         _cache.Dispose();
         _frame.Dispose();
+        _drawFrame.Dispose();
         foreach (var tensor in new[]
                  {
                      _promptIds, _promptMask, _promptPositions, _hostCompletion, _tokens, _alive, _logProbs, _finished, _uniform, _steps,
