@@ -137,8 +137,9 @@ public sealed partial class LlamaModel
     /// rows that share one see the same prompt states in the whole-row forward, and the completions' operations are
     /// those of a cached forward at offset P. The numbers are those of the whole-row forward up to the order of floating
     /// point sums (a matrix product over fewer rows); under a graph, a prompt's gradient sums its rows' (the backward of
-    /// the per-row selection). Whole rows run when no prompt repeats, when the forward cannot run natively, and for a
-    /// single completion position.
+    /// the per-row selection). Whole rows run when fewer than two rows share a prompt on average (rows shuffled across
+    /// groups into a micro-batch: a graph would then hold each prompt's keys and values twice, its own and its rows', for
+    /// little saved work), when the forward cannot run natively, and for a single completion position.
     /// </summary>
     /// <param name="sequences">[rows, P + T] long, prompts left-padded, completions right-padded.</param>
     /// <param name="positionIds">[rows, P + T] long.</param>
@@ -151,7 +152,7 @@ public sealed partial class LlamaModel
             using var scope = NewDisposeScope();
             var prompts = cat([sequences.narrow(1, 0, promptLength), positionIds.narrow(1, 0, promptLength), keyMask.narrow(1, 0, promptLength).to(ScalarType.Int64)], 1);
             var (distinct, rowPrompt, _) = prompts.unique(sorted: false, return_inverse: true, return_counts: false, dim: 0);
-            if (distinct.size(0) < sequences.size(0))
+            if (2 * distinct.size(0) <= sequences.size(0))
             {
                 SharedPromptForwards++;
                 return ForwardSharedPrompts(distinct, rowPrompt!, sequences, positionIds, keyMask, promptLength, completionLength).MoveToOuterDisposeScope();

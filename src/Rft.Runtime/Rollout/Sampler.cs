@@ -237,7 +237,7 @@ public sealed class Sampler : IDisposable
     }
 
     /// <summary>Rows a decoding stream takes at least (<see cref="StreamCount"/>).</summary>
-    internal const int MinRowsPerStream = 4;
+    internal const int MinRowsPerStream = 8;
 
     /// <summary>Decoding streams to use regardless of the device and thread count (tests); 0: <see cref="StreamCount"/> decides.</summary>
     internal int StreamsOverride { get; set; }

@@ -6,9 +6,9 @@ namespace Rft.Training;
 
 /// <summary>
 /// How one update walks a rollout: each PPO epoch shuffles the rows (a seeded, checkpointable generator) and splits
-/// them into mini-batches, one optimizer step each; each mini-batch is split into micro-batches, one forward and backward
-/// each, small enough to fit in memory. The row order lives in a host array and a device index tensor, both allocated
-/// once; an epoch's order crosses to the device in one copy.
+/// them into mini-batches, one optimizer step each; each mini-batch, its rows in rollout order, is split into
+/// micro-batches, one forward and backward each, small enough to fit in memory. The row order lives in a host array and a
+/// device index tensor, both allocated once; a mini-batch's order crosses to the device in one copy.
 /// </summary>
 /// <remarks>
 /// Mini-batches split the rows as evenly as they can (sizes differ by at most one, as <c>torch.tensor_split</c>), so
@@ -64,8 +64,27 @@ public sealed class MiniBatchSchedule : IDisposable
         }
     }
 
-    /// <summary>Mini-batch <paramref name="index"/> of <paramref name="count"/>: rows [Start, Start + Rows) of the current order.</summary>
-    public (int Start, int Rows) MiniBatch(int index, int count) => Split(Rows, count, index);
+    /// <summary>
+    /// Mini-batch <paramref name="index"/> of <paramref name="count"/>: rows [Start, Start + Rows) of the current order, which
+    /// this call puts in rollout order. Which rows make a mini-batch is the shuffle's; within it, the order only decides
+    /// which rows share a micro-batch, and in rollout order a prompt's rows in the mini-batch sit together, so that its
+    /// micro-batches run each prompt once (<see cref="Models.LlamaModel.ForwardPredicting"/>) as a whole-rollout forward
+    /// does. The mini-batch's gradient is the same sum either way.
+    /// </summary>
+    public (int Start, int Rows) MiniBatch(int index, int count)
+    {
+        var (start, rows) = Split(Rows, count, index);
+        Array.Sort(_order, start, rows);
+        for (int i = start; i < start + rows; i++) _staging[i] = _order[i];
+        using (var accessor = _hostOrder.data<long>()) accessor.CopyFrom(_staging.AsSpan(start, rows), 0, start);
+        if (!ReferenceEquals(_deviceOrder, _hostOrder))
+        {
+            using var scope = NewDisposeScope();
+            _deviceOrder.narrow(0, start, rows).copy_(_hostOrder.narrow(0, start, rows));
+        }
+
+        return (start, rows);
+    }
 
     /// <summary>The micro-batches of a mini-batch, each [Start, Start + Rows) of the current order; 0 = the whole mini-batch.</summary>
     public static int MicroBatchCount(int miniBatchRows, int microBatchSize) =>

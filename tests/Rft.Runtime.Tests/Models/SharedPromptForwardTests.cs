@@ -72,13 +72,18 @@ public sealed class SharedPromptForwardTests
     }
 
     [Fact]
-    public void Rows_without_a_repeated_prompt_run_whole()
+    public void Rows_with_fewer_than_two_per_prompt_run_whole()
     {
         using var scope = NewDisposeScope();
         using var model = TinyModels.Create(seed: 22);
-        var rows = GroupedRows().Select(tensor(new long[] { 0, 1, 2 }));   // three distinct prompts
-        using (no_grad()) PolicyForward.LogProbs(model, rows, 1.0, withEntropy: false);
-        Assert.Equal(0, model.SharedPromptForwards);
+        using (no_grad())
+        {
+            PolicyForward.LogProbs(model, GroupedRows().Select(tensor(new long[] { 0, 1, 2 })), 1.0, withEntropy: false);      // three prompts
+            PolicyForward.LogProbs(model, GroupedRows().Select(tensor(new long[] { 0, 1, 2, 3, 4 })), 1.0, withEntropy: false);   // three prompts in five rows
+            Assert.Equal(0, model.SharedPromptForwards);
+            PolicyForward.LogProbs(model, GroupedRows().Select(tensor(new long[] { 0, 1, 2, 3, 4, 5 })), 1.0, withEntropy: false);   // three in six
+            Assert.Equal(1, model.SharedPromptForwards);
+        }
     }
 
     [Fact]
@@ -88,10 +93,14 @@ public sealed class SharedPromptForwardTests
         using var shared = TinyModels.Create(seed: 23);
         using var whole = TinyModels.Create(seed: 23);
         whole.SharePrompts = false;
-        // The same four prompt tokens, padding id 0 being also a real token of the second row: the masks tell them apart.
-        var ids = tensor(new long[] { 0, 5, 6, 7, 8, 9, 3, 0, 5, 6, 7, 8, 9, 3, 0, 5, 6, 7, 2, 4, 0 }, [3, 7]);
-        var mask = tensor(new[] { false, true, true, true, true, true, true, true, true, true, true, true, true, true, false, true, true, true, true, true, false }, [3, 7]);
-        var positions = tensor(new long[] { 0, 0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5, 6, 0, 0, 1, 2, 3, 4, 0 }, [3, 7]);
+        // The same four prompt tokens, padding id 0 being also a real token of rows 1 and 3: the masks tell them apart.
+        var ids = tensor(new long[] { 0, 5, 6, 7, 8, 9, 3, 0, 5, 6, 7, 8, 9, 3, 0, 5, 6, 7, 2, 4, 0, 0, 5, 6, 7, 4, 4, 0 }, [4, 7]);
+        var mask = tensor(new[]
+        {
+            false, true, true, true, true, true, true, true, true, true, true, true, true, true,
+            false, true, true, true, true, true, false, true, true, true, true, true, true, false,
+        }, [4, 7]);
+        var positions = tensor(new long[] { 0, 0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5, 6, 0, 0, 1, 2, 3, 4, 0, 0, 1, 2, 3, 4, 5, 0 }, [4, 7]);
         var rows = new SequenceRows(ids, mask, positions, PromptLength: 4, CompletionLength: 3);
         using (no_grad())
         {
@@ -100,7 +109,7 @@ public sealed class SharedPromptForwardTests
             Assert.True(a.allclose(b, rtol: 1e-5, atol: 1e-6));
         }
 
-        Assert.Equal(1, shared.SharedPromptForwards);   // rows 0 and 2 share; row 1 has its own
+        Assert.Equal(1, shared.SharedPromptForwards);   // rows 0 and 2 share a prompt, rows 1 and 3 the other
     }
 
     // Three prompts (two left-padded) x three completions of different lengths, the rows out of group order.
