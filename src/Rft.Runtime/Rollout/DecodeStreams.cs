@@ -16,10 +16,10 @@ namespace Rft.Rollout;
 /// <remarks>
 /// Stream 0 runs on the calling thread; the others on threads made once and kept until <see cref="Dispose"/>, waiting
 /// between rollouts, each in inference mode with one intra-op thread (libtorch's and the matrix library's thread settings
-/// are per thread), so that two streams never compete for the same cores. The barrier spins (yielding, never sleeping):
-/// a token takes about a millisecond and the streams reach its end within microseconds of each other, while waking a
-/// thread that blocked costs a sizeable part of a token on a virtual machine (blocking waits made the two streams of the
-/// speed bench's tiny shape slower than one). A stream that fails keeps meeting the barrier as a finished stream until
+/// are per thread), so that two streams never compete for the same cores. The barrier spins (yielding now and then, never
+/// sleeping): a token takes about a millisecond and the streams reach its end within a tenth of that of each other, and
+/// with blocking waits (<see cref="Barrier"/>) the two streams of the speed bench's tiny shape were no faster than one
+/// on this project's virtual machine. A stream that fails keeps meeting the barrier as a finished stream until
 /// the others stop at the end of the token; <see cref="Run"/> rethrows the failure. Nothing is allocated per rollout.
 /// </remarks>
 internal sealed class DecodeStreams : IDisposable
@@ -34,7 +34,7 @@ internal sealed class DecodeStreams : IDisposable
     private volatile bool _stop;
     private volatile bool _disposed;
     private int _arrived;          // streams at the barrier in this token
-    private volatile int _phase;   // tokens ended; a stream at the barrier waits for it to move
+    private int _phase;            // tokens ended (read and written with Volatile); a stream at the barrier waits for it to move
     private int _running;          // worker streams not yet ended in this rollout
 
     /// <param name="count">Streams, at least 2.</param>
@@ -70,8 +70,7 @@ internal sealed class DecodeStreams : IDisposable
         Volatile.Write(ref _running, _workers.Length);
         foreach (var worker in _workers) worker.Start.Release();
         Stream(0, _first);
-        var spinner = new SpinWait();
-        while (Volatile.Read(ref _running) > 0) spinner.SpinOnce(sleep1Threshold: -1);
+        Await(ref _running, 0, untilEqual: true);
         if (_error is { } error) ExceptionDispatchInfo.Capture(error).Throw();
     }
 
@@ -84,7 +83,7 @@ internal sealed class DecodeStreams : IDisposable
     {
         _done[stream] = done;
         if (last) _last = true;
-        int phase = _phase;
+        int phase = Volatile.Read(ref _phase);
         if (Interlocked.Increment(ref _arrived) == _done.Length)
         {
             // The last to arrive: every other stream is waiting for the phase to move.
@@ -101,16 +100,27 @@ internal sealed class DecodeStreams : IDisposable
             finally
             {
                 _last = false;
-                _phase = phase + 1;
+                Volatile.Write(ref _phase, phase + 1);
             }
         }
         else
         {
-            var spinner = new SpinWait();
-            while (_phase == phase) spinner.SpinOnce(sleep1Threshold: -1);
+            Await(ref _phase, phase, untilEqual: false);
         }
 
         return _stop;
+    }
+
+    // Spins until value equals target (untilEqual) or differs from it, checking every few hundred nanoseconds (SpinWait's
+    // exponential back-off would see the change tens of microseconds late), yielding now and then in case another thread
+    // needs this core.
+    private static void Await(ref int value, int target, bool untilEqual)
+    {
+        for (int spins = 1; (Volatile.Read(ref value) == target) != untilEqual; spins++)
+        {
+            if ((spins & 1023) == 0) Thread.Yield();
+            else Thread.SpinWait(10);
+        }
     }
 
     private void EndPhase()
