@@ -26,7 +26,7 @@ internal static class SpeedBench
 {
     private static readonly string[] Phases = ["timing/rollout_s", "timing/score_s", "timing/old_logprob_s", "timing/reference_s", "timing/update_s"];
 
-    private static readonly Dictionary<string, LlamaConfig> Shapes = new()
+    internal static readonly Dictionary<string, LlamaConfig> Shapes = new()
     {
         // llama2.c's stories260K shape (tied embeddings, as llama2.c shares the classifier).
         ["tiny"] = new LlamaConfig(512, HiddenSize: 64, IntermediateSize: 172, NumLayers: 5, NumHeads: 8, NumKvHeads: 4, MaxPositions: 128, TieWordEmbeddings: true),
@@ -152,7 +152,7 @@ internal static class SpeedBench
     }
 
     // Characters from U+0100 on, one per id after the tokenizer's three special ones: none of them special to JSON.
-    private static string Alphabet(LlamaConfig config) => new(Enumerable.Range(0x100, config.VocabSize - 3).Select(c => (char)c).ToArray());
+    internal static string Alphabet(LlamaConfig config) => new(Enumerable.Range(0x100, config.VocabSize - 3).Select(c => (char)c).ToArray());
 
     private static double Median(List<Dictionary<string, double>> steps, string key)
     {

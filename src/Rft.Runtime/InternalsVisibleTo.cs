@@ -1,3 +1,4 @@
 using System.Runtime.CompilerServices;
 
 [assembly: InternalsVisibleTo("Rft.Runtime.Tests")]
+[assembly: InternalsVisibleTo("Rft.Bench")]

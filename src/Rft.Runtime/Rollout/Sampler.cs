@@ -239,8 +239,11 @@ public sealed class Sampler : IDisposable
     /// <summary>Rows a decoding stream takes at least (<see cref="StreamCount"/>).</summary>
     internal const int MinRowsPerStream = 8;
 
-    /// <summary>Decoding streams to use regardless of the device and thread count (tests); 0: <see cref="StreamCount"/> decides.</summary>
+    /// <summary>Decoding streams to use regardless of the device and thread count (tests, benches); 0: <see cref="StreamCount"/> decides.</summary>
     internal int StreamsOverride { get; set; }
+
+    /// <summary>How many streams the last decode used.</summary>
+    internal int LastStreamCount { get; private set; }
 
     /// <summary>
     /// How many streams decode <paramref name="rows"/> rows (<see cref="DecodeStreams"/>): on a CPU, for a model no wider
@@ -276,6 +279,7 @@ public sealed class Sampler : IDisposable
         {
             Draw();                       // the first token's
             int count = StreamCount(rows, native);
+            LastStreamCount = count;
             if (count == 1) return DecodeSlice(f, 0, 0, rows, streams: null);
 
             if (_streams is null || _streams.Count != count)
