@@ -96,14 +96,9 @@ public sealed partial class LlamaModel
         try
         {
             long b = inputIds.size(0), t = inputIds.size(1);
-            var weight = embed_tokens.Weight;
-            var dtype = weight.dtype;
+            var dtype = embed_tokens.Weight.dtype;
             var device = (inputIds.device_type, inputIds.device_index);
-            var hidden = embed_tokens.Decode(f, inputIds.Handle, b, t);
-            var (cos, signedSin) = _rotary.Decode(f, positionIds.Handle, b, device, dtype, t);
-            var keys = keyMask?.Handle ?? IntPtr.Zero;
-            var mask = AttentionMask(f, keys, offset, t, device, window: null);
-            var windowMask = _config.SlidingWindow is int w && _config.MaxWindowLayers < _config.NumLayers ? AttentionMask(f, keys, offset, t, device, w) : IntPtr.Zero;
+            var (hidden, cos, signedSin, mask, windowMask) = Inputs(f, inputIds.Handle, positionIds.Handle, keyMask?.Handle ?? IntPtr.Zero, b, t, offset, device, dtype);
             for (int i = 0; i < _config.NumLayers; i++)
             {
                 // The layer's input goes with its intermediates (except the embedding, as in the managed forward).
@@ -174,25 +169,18 @@ public sealed partial class LlamaModel
             long g = distinct.size(0), b = sequences.size(0), c = t - 1;   // the last completion token predicts nothing asked for
             var dtype = embed_tokens.Weight.dtype;
             var device = (sequences.device_type, sequences.device_index);
-            bool windowed = _config.SlidingWindow is int && _config.MaxWindowLayers < _config.NumLayers;
 
             // The prompts: a forward of their P positions, as in Forward.
-            var promptIds = f.Narrow(distinct.Handle, 1, 0, p);
-            var promptMaskOfKeys = f.Ne(f.Narrow(distinct.Handle, 1, 2 * p, p), 0);
-            var promptHidden = embed_tokens.Decode(f, promptIds, g, p);
-            var (promptCos, promptSin) = _rotary.Decode(f, f.Narrow(distinct.Handle, 1, p, p), g, device, dtype, p);
-            var promptMask = AttentionMask(f, promptMaskOfKeys, 0, p, device, window: null);
-            var promptWindowMask = windowed ? AttentionMask(f, promptMaskOfKeys, 0, p, device, _config.SlidingWindow) : IntPtr.Zero;
+            var (promptHidden, promptCos, promptSin, promptMask, promptWindowMask) = Inputs(f, f.Narrow(distinct.Handle, 1, 0, p), f.Narrow(distinct.Handle, 1, p, p),
+                f.Ne(f.Narrow(distinct.Handle, 1, 2 * p, p), 0), g, p, 0, device, dtype);
 
             // The completions: positions [P, P + T - 1) of each row, attending their prompt's P slots first, as a cached forward at offset P.
-            var hidden = embed_tokens.Decode(f, f.Narrow(sequences.Handle, 1, p, c), b, c);
-            var (cos, signedSin) = _rotary.Decode(f, f.Narrow(positionIds.Handle, 1, p, c), b, device, dtype, c);
-            var keys = f.Narrow(keyMask.Handle, 1, 0, p + c);
-            var mask = AttentionMask(f, keys, p, c, device, window: null);
-            var windowMask = windowed ? AttentionMask(f, keys, p, c, device, _config.SlidingWindow) : IntPtr.Zero;
+            var (hidden, cos, signedSin, mask, windowMask) = Inputs(f, f.Narrow(sequences.Handle, 1, p, c), f.Narrow(positionIds.Handle, 1, p, c),
+                f.Narrow(keyMask.Handle, 1, 0, p + c), b, c, p, device, dtype);
             for (int i = 0; i < _config.NumLayers; i++)
             {
-                int layerMark = f.Count;
+                // The layer's two inputs go with its intermediates (except the embeddings, as in the managed forward).
+                int layerMark = i > 0 ? f.Count - 2 : f.Count;
                 bool window = _config.UsesSlidingWindow(i);
                 var nextPrompt = layers[i].Forward(f, promptHidden, g, p, promptCos, promptSin, window ? promptWindowMask : promptMask, IntPtr.Zero, IntPtr.Zero, 0, dtype,
                     prefix: false, out var promptKeys, out var promptValues);
@@ -213,6 +201,20 @@ public sealed partial class LlamaModel
         {
             f.ReleaseTo(mark);
         }
+    }
+
+    /// <summary>
+    /// A native forward's inputs for <paramref name="t"/> positions per row at cache slot <paramref name="offset"/>: the
+    /// embedded tokens, the rotary tables, and the attention mask with, where some layers slide, the sliding-window mask.
+    /// </summary>
+    private (IntPtr Hidden, IntPtr Cos, IntPtr SignedSin, IntPtr Mask, IntPtr WindowMask) Inputs(NativeFrame f, IntPtr inputIds, IntPtr positionIds, IntPtr keyMask,
+        long rows, long t, int offset, (DeviceType Type, int Index) device, ScalarType dtype)
+    {
+        var hidden = embed_tokens.Decode(f, inputIds, rows, t);
+        var (cos, signedSin) = _rotary.Decode(f, positionIds, rows, device, dtype, t);
+        var mask = AttentionMask(f, keyMask, offset, t, device, window: null);
+        var windowMask = _config.SlidingWindow is int w && _config.MaxWindowLayers < _config.NumLayers ? AttentionMask(f, keyMask, offset, t, device, w) : IntPtr.Zero;
+        return (hidden, cos, signedSin, mask, windowMask);
     }
 
     /// <summary><see cref="AttentionMask(Tensor?, int, int, Device, int?, int)"/> on native handles, the same operations.</summary>

@@ -255,7 +255,7 @@ public sealed class Sampler : IDisposable
         if (!native) return 1;
         if (StreamsOverride > 0) return (int)Math.Min(StreamsOverride, rows);
         if (_device.type != DeviceType.CPU || _model.Config.HiddenSize > LlamaForCausalLM.MaxStackedHiddenSize) return 1;
-        return (int)Math.Clamp(Math.Min(get_num_threads(), rows / MinRowsPerStream), 1, int.MaxValue);
+        return (int)Math.Max(1, Math.Min(get_num_threads(), rows / MinRowsPerStream));
     }
 
     /// <summary>
