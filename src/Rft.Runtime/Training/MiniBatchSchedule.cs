@@ -43,7 +43,10 @@ public sealed class MiniBatchSchedule : IDisposable
     /// <summary>Rows in the current order.</summary>
     public int Rows { get; private set; }
 
-    /// <summary>Puts rows [0, <paramref name="rows"/>) in a new random order (Fisher-Yates), on the host and the device.</summary>
+    /// <summary>
+    /// Puts rows [0, <paramref name="rows"/>) in a new random order (Fisher-Yates) on the host; <see cref="MiniBatch"/>
+    /// sorts each mini-batch's share and writes it to the device index.
+    /// </summary>
     public void Shuffle(int rows)
     {
         if (rows < 1 || rows > _order.Length) throw new ArgumentOutOfRangeException(nameof(rows), rows, $"An update has 1 to {_order.Length} rows.");
@@ -53,14 +56,6 @@ public sealed class MiniBatchSchedule : IDisposable
         {
             int j = Random.Next(i + 1);
             (_order[i], _order[j]) = (_order[j], _order[i]);
-        }
-
-        for (int i = 0; i < rows; i++) _staging[i] = _order[i];
-        using (var accessor = _hostOrder.data<long>()) accessor.CopyFrom(_staging.AsSpan(0, rows), 0, 0);
-        if (!ReferenceEquals(_deviceOrder, _hostOrder))
-        {
-            using var scope = NewDisposeScope();
-            _deviceOrder.narrow(0, 0, rows).copy_(_hostOrder.narrow(0, 0, rows));
         }
     }
 
@@ -98,7 +93,10 @@ public sealed class MiniBatchSchedule : IDisposable
         return (start + from, Math.Min(microBatchSize, rows - from));
     }
 
-    /// <summary>The rollout rows at positions [<paramref name="start"/>, +<paramref name="rows"/>) of the order, as a device index tensor (a view).</summary>
+    /// <summary>
+    /// The rollout rows at positions [<paramref name="start"/>, +<paramref name="rows"/>) of the order, as a device index
+    /// tensor (a view), once <see cref="MiniBatch"/> has published the mini-batch that holds them.
+    /// </summary>
     public Tensor Index(int start, int rows) => _deviceOrder.narrow(0, start, rows);
 
     /// <summary>The same rows on the host.</summary>
