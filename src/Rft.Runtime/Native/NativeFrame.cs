@@ -36,15 +36,7 @@ internal sealed unsafe class NativeFrame : IDisposable
     /// <summary>Releases the handles made since <paramref name="mark"/> except <paramref name="first"/> and <paramref name="second"/>, which stay recorded, in that order.</summary>
     public void Keep(int mark, IntPtr first, IntPtr second)
     {
-        int found = 0;
-        while (_count > mark)
-        {
-            var handle = _handles[--_count];
-            if (handle == first || handle == second) found++;
-            else THSTensor_dispose(handle);
-        }
-
-        if (found != 2 || first == second) throw new InvalidOperationException("The two handles to keep were not both made since the mark.");
+        if (first == second || ReleaseExcept(mark, first, second) != 2) throw new InvalidOperationException("The two handles to keep were not both made since the mark.");
         Track(first);
         Track(second);
     }
@@ -55,16 +47,23 @@ internal sealed unsafe class NativeFrame : IDisposable
     /// </summary>
     public IntPtr Take(int mark, IntPtr taken)
     {
-        bool found = false;
+        if (ReleaseExcept(mark, taken, IntPtr.Zero) != 1) throw new InvalidOperationException("The handle to keep was not made since the mark.");
+        return taken;
+    }
+
+    // Releases the handles made since mark, newest first, except first and second (zero: none; the frame never records
+    // zero); returns how many of the two it met.
+    private int ReleaseExcept(int mark, IntPtr first, IntPtr second)
+    {
+        int found = 0;
         while (_count > mark)
         {
             var handle = _handles[--_count];
-            if (handle == taken) found = true;
+            if (handle == first || handle == second) found++;
             else THSTensor_dispose(handle);
         }
 
-        if (!found) throw new InvalidOperationException("The handle to keep was not made since the mark.");
-        return taken;
+        return found;
     }
 
     /// <summary>Releases the handles made since a <see cref="Open"/>.</summary>
